@@ -1,0 +1,178 @@
+package io.snapferry.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.snapferry.daemon.config.DataDir;
+import io.snapferry.daemon.config.Json;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.Socket;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.security.cert.CertificateException;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509ExtendedTrustManager;
+
+/**
+ * The CLI's connection to a running daemon: the address and the certificate fingerprint come
+ * from the data directory's {@code api.json}, the credential from {@code admin.token}. TLS is
+ * pinned to that fingerprint; nothing else is trusted.
+ */
+public final class ApiClient {
+    private final HttpClient http;
+    private final String base;
+    private final String token;
+
+    private ApiClient(HttpClient http, String base, String token) {
+        this.http = http;
+        this.base = base;
+        this.token = token;
+    }
+
+    public static ApiClient connect(DataDir dir) throws IOException {
+        DataDir.ApiAddress addr = dir.apiAddress().orElseThrow(() -> new CliException(
+                "no snapferry daemon is running on " + dir.root() + " (no api.json); start one with 'snapferry daemon --data "
+                        + dir.root() + "' or point --data / SNAPFERRY_DATA at the right directory"));
+        String token = readToken(dir);
+        HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+        if (addr.certificateSha256().isPresent()) {
+            b.sslContext(pinned(addr.certificateSha256().get()));
+        }
+        return new ApiClient(b.build(), addr.url(), token);
+    }
+
+    private static String readToken(DataDir dir) throws IOException {
+        try {
+            return dir.existingAdminToken().orElseThrow(() -> new CliException(
+                    "no admin credential in " + dir.root() + "; is the daemon running there?"));
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw new CliException("cannot read " + e.getFile() + ": run the command as the daemon's user (or root)");
+        }
+    }
+
+    static SSLContext pinned(String sha256) {
+        String want = sha256.replace(":", "").toLowerCase();
+        X509ExtendedTrustManager tm = new X509ExtendedTrustManager() {
+            private void check(X509Certificate[] chain) throws CertificateException {
+                try {
+                    byte[] d = MessageDigest.getInstance("SHA-256").digest(chain[0].getEncoded());
+                    String got = HexFormat.of().formatHex(d);
+                    if (!got.equals(want)) {
+                        throw new CertificateException("the daemon's certificate SHA-256 is " + got + ", api.json pins " + want);
+                    }
+                } catch (NoSuchAlgorithmException e) {
+                    throw new CertificateException(e);
+                }
+            }
+
+            @Override
+            public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+                check(chain);
+            }
+
+            @Override
+            public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
+                check(chain);
+            }
+
+            @Override
+            public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+                check(chain);
+            }
+
+            @Override
+            public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+                throw new CertificateException("client side only");
+            }
+
+            @Override
+            public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
+                throw new CertificateException("client side only");
+            }
+
+            @Override
+            public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+                throw new CertificateException("client side only");
+            }
+
+            @Override
+            public X509Certificate[] getAcceptedIssuers() {
+                return new X509Certificate[0];
+            }
+        };
+        try {
+            SSLContext ctx = SSLContext.getInstance("TLS");
+            ctx.init(null, new TrustManager[] {tm}, new SecureRandom());
+            return ctx;
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static String query(Map<String, String> params) {
+        return params.entrySet().stream()
+                .map(e -> e.getKey() + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+                .collect(Collectors.joining("&", "?", ""));
+    }
+
+    public JsonNode get(String path) throws IOException {
+        return send(HttpRequest.newBuilder(uri(path)).GET());
+    }
+
+    public JsonNode delete(String path) throws IOException {
+        return send(HttpRequest.newBuilder(uri(path)).DELETE());
+    }
+
+    public JsonNode post(String path, Object body) throws IOException {
+        return sendWith(path, "POST", body);
+    }
+
+    public JsonNode put(String path, Object body) throws IOException {
+        return sendWith(path, "PUT", body);
+    }
+
+    private JsonNode sendWith(String path, String method, Object body) throws IOException {
+        byte[] json = Json.mapper().writeValueAsBytes(body == null ? Map.of() : body);
+        return send(HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
+                .method(method, HttpRequest.BodyPublishers.ofByteArray(json)));
+    }
+
+    private URI uri(String path) {
+        return URI.create(base + "/api/v1" + path);
+    }
+
+    private JsonNode send(HttpRequest.Builder req) throws IOException {
+        req.header("Authorization", "Bearer " + token).timeout(Duration.ofMinutes(10));
+        HttpResponse<byte[]> resp;
+        try {
+            resp = http.send(req.build(), HttpResponse.BodyHandlers.ofByteArray());
+        } catch (ConnectException e) {
+            throw new CliException("the daemon at " + base + " does not answer (connection refused); is it running?");
+        } catch (javax.net.ssl.SSLHandshakeException e) {
+            throw new CliException("TLS handshake with " + base + " failed: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+        JsonNode body = resp.body().length == 0 ? Json.mapper().nullNode() : Json.mapper().readTree(resp.body());
+        if (resp.statusCode() >= 400) {
+            String msg = Optional.ofNullable(body.get("error")).map(JsonNode::asText).orElse("HTTP " + resp.statusCode());
+            throw new CliException(msg);
+        }
+        return body;
+    }
+}

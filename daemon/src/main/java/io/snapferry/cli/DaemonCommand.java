@@ -1,0 +1,56 @@
+package io.snapferry.cli;
+
+import io.snapferry.daemon.app.Appliance;
+import io.snapferry.daemon.app.DaemonOptions;
+import io.snapferry.daemon.app.Providers;
+import io.snapferry.daemon.config.DataDir;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** {@code snapferry daemon}: runs the appliance in the foreground until SIGTERM or SIGINT. */
+final class DaemonCommand {
+    private static final Logger LOG = LoggerFactory.getLogger(DaemonCommand.class);
+
+    private DaemonCommand() {
+    }
+
+    static int run(List<String> words, Optional<String> data, PrintStream out, PrintStream err) throws IOException {
+        Args a = Args.parse(words, Set.of("web-port", "ssh-port", "bind"), Set.of("http", "no-zfs"));
+        a.expectPositional(0, "snapferry daemon [--data DIR] [--web-port N] [--ssh-port N] [--bind ADDR] [--http] [--no-zfs]");
+        DataDir dir = DataDir.resolve(data);
+        DaemonOptions options = new DaemonOptions(dir, a.value("bind").orElse("0.0.0.0"),
+                a.intValue("web-port", DaemonOptions.DEFAULT_WEB_PORT, 0, 65535),
+                a.intValue("ssh-port", DaemonOptions.DEFAULT_SSH_PORT, 0, 65535),
+                !a.flag("http"), !a.flag("no-zfs"));
+        dir.create();
+        Appliance appliance = new Appliance(options, Clock.systemDefaultZone(), Providers.open(options));
+        try {
+            appliance.start();
+        } catch (DataDir.AlreadyRunningException e) {
+            throw new CliException(e.getMessage());
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            LOG.info("stopping");
+            try {
+                appliance.close();
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("stop failed: {}", e.toString());
+            }
+            stopped.countDown();
+        }, "snapferry-shutdown"));
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,98 @@
+package io.snapferry.cli;
+
+import io.snapferry.daemon.config.DataDir;
+import io.snapferry.dataset.DatasetException;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * {@code snapferry COMMAND ...}. Exit codes: 0 success, 1 the command failed (one-line reason on
+ * stderr), 2 the command line was wrong.
+ */
+public final class Main {
+    private Main() {
+    }
+
+    public static void main(String[] argv) {
+        boolean daemon = argv.length > 0 && argv[0].equals("daemon");
+        if (!daemon) {
+            // Client commands: only warnings, and to stderr, so stdout stays parseable.
+            System.setProperty("SNAPFERRY_LOG_LEVEL", System.getProperty("SNAPFERRY_LOG_LEVEL", "WARN"));
+            System.setProperty("SNAPFERRY_LOG_TARGET", "System.err");
+        }
+        System.exit(run(argv, System.out, System.err));
+    }
+
+    /** Runs one command; returns the exit code. */
+    public static int run(String[] argv, PrintStream out, PrintStream err) {
+        List<String> words = new ArrayList<>(Arrays.asList(argv));
+        try {
+            Optional<String> data = extractData(words);
+            if (words.isEmpty() || words.get(0).equals("help") || words.get(0).equals("--help")) {
+                out.print(USAGE);
+                return words.isEmpty() ? 2 : 0;
+            }
+            String cmd = words.remove(0);
+            if (cmd.equals("daemon")) {
+                return DaemonCommand.run(words, data, out, err);
+            }
+            Commands c = new Commands(DataDir.resolve(data), out);
+            return c.dispatch(cmd, words);
+        } catch (UsageException e) {
+            err.println("snapferry: " + e.getMessage());
+            err.println("run 'snapferry help' for the list of commands");
+            return 2;
+        } catch (CliException | DatasetException e) {
+            err.println("snapferry: " + e.getMessage());
+            return 1;
+        } catch (IOException e) {
+            err.println("snapferry: " + e.getMessage());
+            return 1;
+        }
+    }
+
+    /** Takes the global {@code --data DIR} wherever it appears. */
+    private static Optional<String> extractData(List<String> words) {
+        for (int i = 0; i < words.size(); i++) {
+            String w = words.get(i);
+            if (w.equals("--data")) {
+                if (i + 1 >= words.size()) {
+                    throw new UsageException("--data needs a directory");
+                }
+                String v = words.get(i + 1);
+                words.remove(i);
+                words.remove(i);
+                return Optional.of(v);
+            }
+            if (w.startsWith("--data=")) {
+                words.remove(i);
+                return Optional.of(w.substring("--data=".length()));
+            }
+        }
+        return Optional.empty();
+    }
+
+    static final String USAGE = """
+            usage: snapferry [--data DIR] COMMAND ...
+
+            The appliance:
+              daemon [--web-port N] [--ssh-port N] [--bind ADDR] [--http] [--no-zfs]
+              status [--services] [--json]
+
+            Datasets and snapshots:
+              dataset list [--json]
+              dataset create NAME
+              snapshot create DATASET@NAME [--recursive]
+              snapshot list DATASET [--json]
+              snapshot destroy DATASET@NAME
+              snapshot rollback DATASET@NAME [--destroy-newer]
+              snapshot hold DATASET@NAME TAG
+              snapshot release DATASET@NAME TAG
+
+            The data directory is --data DIR, else $SNAPFERRY_DATA, else /var/lib/snapferry.
+            """;
+}

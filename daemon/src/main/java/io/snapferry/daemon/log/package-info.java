@@ -1,0 +1,2 @@
+/** Structured JSON log lines (time, level, component, task id, message) for journald. */
+package io.snapferry.daemon.log;

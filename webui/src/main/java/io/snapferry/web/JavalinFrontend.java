@@ -1,0 +1,158 @@
+package io.snapferry.web;
+
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.json.JavalinJackson;
+import io.snapferry.daemon.app.Appliance;
+import io.snapferry.daemon.app.WebFrontend;
+import io.snapferry.daemon.config.Json;
+import io.snapferry.daemon.lifecycle.AbstractService;
+import io.snapferry.dataset.DatasetException;
+import io.snapferry.web.api.ApiError;
+import io.snapferry.web.api.DatasetRoutes;
+import io.snapferry.web.tls.BoxCertificate;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The Javalin web server: HTTPS (or plain HTTP when configured), the API and the UI. */
+public final class JavalinFrontend extends AbstractService implements WebFrontend {
+    private static final Logger LOG = LoggerFactory.getLogger(JavalinFrontend.class);
+    public static final String VERSION = Optional.ofNullable(JavalinFrontend.class.getPackage().getImplementationVersion()).orElse("dev");
+
+    private final Appliance appliance;
+    private Javalin app;
+    private BoxCertificate certificate;
+    private String url;
+
+    public JavalinFrontend(Appliance appliance) {
+        super("web-server");
+        this.appliance = appliance;
+    }
+
+    /** Registered in META-INF/services. */
+    public static final class Factory implements WebFrontend.Factory {
+        @Override
+        public WebFrontend create(Appliance appliance) {
+            return new JavalinFrontend(appliance);
+        }
+    }
+
+    @Override
+    protected void doStart() throws Exception {
+        var opts = appliance.options();
+        boolean tls = opts.tls();
+        if (tls) {
+            certificate = BoxCertificate.loadOrCreate(appliance.dataDir().tls());
+        }
+        String adminToken = appliance.dataDir().adminToken();
+        app = Javalin.create(config -> {
+            config.showJavalinBanner = false;
+            config.jsonMapper(new JavalinJackson(Json.mapper(), false));
+            config.jetty.addConnector((server, httpConfig) -> {
+                ServerConnector c;
+                if (tls) {
+                    char[] pw = new char[24];
+                    SecureRandom r = new SecureRandom();
+                    for (int i = 0; i < pw.length; i++) {
+                        pw[i] = (char) ('a' + r.nextInt(26));
+                    }
+                    SslContextFactory.Server ssl = new SslContextFactory.Server();
+                    ssl.setKeyStore(certificate.keyStore(pw));
+                    ssl.setKeyStorePassword(new String(pw));
+                    HttpConfiguration https = new HttpConfiguration(httpConfig);
+                    https.addCustomizer(new SecureRequestCustomizer(false));
+                    c = new ServerConnector(server, new SslConnectionFactory(ssl, "http/1.1"), new HttpConnectionFactory(https));
+                } else {
+                    c = new ServerConnector(server, new HttpConnectionFactory(httpConfig));
+                }
+                c.setHost(opts.bind());
+                c.setPort(opts.webPort());
+                return c;
+            });
+        });
+        app.before("/api/*", ctx -> authenticate(ctx, adminToken));
+        app.exception(ApiError.class, (e, ctx) -> error(ctx, e.status(), e.code(), e.getMessage(), e.field()));
+        app.exception(DatasetException.class, (e, ctx) -> error(ctx, status(e), e.code().name(), e.getMessage(), null));
+        app.exception(Exception.class, (e, ctx) -> {
+            LOG.warn("request {} {} failed", ctx.method(), ctx.path(), e);
+            error(ctx, 500, "INTERNAL", "internal error: " + e, null);
+        });
+        app.get("/api/v1/status", this::status);
+        new DatasetRoutes(appliance).register(app);
+        app.start();
+        int port = ((ServerConnector) app.jettyServer().server().getConnectors()[0]).getLocalPort();
+        String host = opts.bind().equals("0.0.0.0") || opts.bind().equals("::") ? "127.0.0.1" : opts.bind();
+        if (host.contains(":")) {
+            host = "[" + host + "]";
+        }
+        url = (tls ? "https://" : "http://") + host + ":" + port;
+    }
+
+    private static int status(DatasetException e) {
+        return switch (e.code().category()) {
+            case USER_ERROR -> e.code() == io.snapferry.dataset.ErrorCode.ALREADY_EXISTS
+                    || e.code() == io.snapferry.dataset.ErrorCode.TARGET_MODIFIED ? 409 : 400;
+            case NOT_FOUND -> 404;
+            case TRANSIENT -> 409;
+            case RESOURCE -> 507;
+            case PERMANENT -> e.code() == io.snapferry.dataset.ErrorCode.UNSUPPORTED ? 501 : 500;
+        };
+    }
+
+    private static void error(Context ctx, int status, String code, String message, String field) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("error", message);
+        body.put("code", code);
+        if (field != null) {
+            body.put("field", field);
+        }
+        ctx.status(status).json(body);
+    }
+
+    private void authenticate(Context ctx, String adminToken) {
+        String auth = ctx.header("Authorization");
+        if (auth != null && auth.startsWith("Bearer ")
+                && MessageDigest.isEqual(auth.substring(7).trim().getBytes(StandardCharsets.UTF_8),
+                        adminToken.getBytes(StandardCharsets.UTF_8))) {
+            return;
+        }
+        throw new ApiError(401, "UNAUTHENTICATED", "authentication required: log in, or send an API token", null);
+    }
+
+    private void status(Context ctx) {
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("version", VERSION);
+        s.put("url", url);
+        s.put("pools", appliance.pools().pools().keySet());
+        s.put("certificateSha256", certificateFingerprint().orElse(null));
+        s.put("services", appliance.services().status());
+        ctx.json(s);
+    }
+
+    @Override
+    protected void doStop() {
+        app.stop();
+    }
+
+    @Override
+    public String url() {
+        return url;
+    }
+
+    @Override
+    public Optional<String> certificateFingerprint() {
+        return Optional.ofNullable(certificate).map(BoxCertificate::fingerprint);
+    }
+}

@@ -1,0 +1,71 @@
+package io.snapferry.daemon.tasks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TaskHistoryTest {
+    @TempDir
+    Path tmp;
+    final Clock clock = Clock.fixed(Instant.parse("2026-11-22T10:00:00Z"), ZoneOffset.UTC);
+
+    @Test
+    void runsSurviveReopening() throws Exception {
+        Path f = tmp.resolve("history.jsonl");
+        String id;
+        try (TaskHistory h = new TaskHistory(f, clock, 100)) {
+            id = h.start("snapshot", "daily");
+            h.log(id, "INFO", "created tank@auto-1");
+            h.end(id, TaskRun.State.SUCCEEDED, "1 snapshot");
+        }
+        try (TaskHistory h = new TaskHistory(f, clock, 100)) {
+            TaskRun r = h.get(id).orElseThrow();
+            assertThat(r.state()).isEqualTo(TaskRun.State.SUCCEEDED);
+            assertThat(r.result()).isEqualTo("1 snapshot");
+            assertThat(r.log()).extracting(TaskRun.LogLine::message).containsExactly("created tank@auto-1");
+            assertThat(h.last("snapshot", "daily")).contains(r);
+        }
+    }
+
+    @Test
+    void aRunWithoutEndIsInterruptedAfterACrash() throws Exception {
+        Path f = tmp.resolve("history.jsonl");
+        String id;
+        TaskHistory h = new TaskHistory(f, clock, 100);
+        id = h.start("replication", "offsite");
+        h.log(id, "INFO", "sending");
+        // A crash: the journal is never closed, and the last line is torn mid-write.
+        Files.writeString(f, "{\"event\":\"log\",\"id\":\"" + id + "\",\"ti", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+        try (TaskHistory again = new TaskHistory(f, clock, 100)) {
+            TaskRun r = again.get(id).orElseThrow();
+            assertThat(r.state()).isEqualTo(TaskRun.State.INTERRUPTED);
+            assertThat(r.result()).contains("interrupted");
+            assertThat(r.log()).extracting(TaskRun.LogLine::message).contains("sending");
+        }
+        try (TaskHistory third = new TaskHistory(f, clock, 100)) {
+            assertThat(third.get(id).orElseThrow().state()).isEqualTo(TaskRun.State.INTERRUPTED);
+        }
+        h.close();
+    }
+
+    @Test
+    void compactionKeepsTheNewestRuns() throws Exception {
+        Path f = tmp.resolve("history.jsonl");
+        try (TaskHistory h = new TaskHistory(f, clock, 3)) {
+            for (int i = 0; i < 5; i++) {
+                h.end(h.start("snapshot", "s" + i), TaskRun.State.SUCCEEDED, "ok");
+            }
+        }
+        try (TaskHistory h = new TaskHistory(f, clock, 3)) {
+            assertThat(h.list(r -> true, 10)).extracting(TaskRun::subject).containsExactly("s4", "s3", "s2");
+        }
+    }
+}

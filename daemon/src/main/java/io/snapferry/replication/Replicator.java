@@ -405,11 +405,12 @@ public final class Replicator {
                 in = transform.wrapReceive(counting, context);
                 InputStream receiveFrom = in;
                 CountingInputStream watched = counting;
-                ReceiveResult r = supervise(context, watched, () -> target.receive(context.target(), receiveFrom, options),
+                return supervise(context, watched, () -> target.receive(context.target(), receiveFrom, options),
                         List.of(in, counting, wire, raw));
-                counted.accept(counting.bytes());
-                return r;
             } finally {
+                if (counting != null) {
+                    counted.accept(counting.bytes());
+                }
                 closeQuietly(in);
                 closeQuietly(counting);
                 closeQuietly(wire);

@@ -17,7 +17,7 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** Delegates to another endpoint, letting a test replace the streams it sends. */
-final class FaultyEndpoint implements Endpoint {
+class FaultyEndpoint implements Endpoint {
 
     /** Given the number of the send (1 for the first) and the real stream, returns what to hand out. */
     @FunctionalInterface

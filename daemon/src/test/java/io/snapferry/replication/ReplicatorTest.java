@@ -391,11 +391,151 @@ class ReplicatorTest {
     }
 
     @Test
+    void severalSourcesLandBelowTheTargetUnderTheirLeaves() {
+        DatasetName other = DatasetName.of("src/other");
+        src.createDataset(other);
+        snap(src, DATA, "auto-1");
+        snap(src, other, "auto-1");
+        ReplicationSpec spec = new ReplicationSpec("t1", List.of(DATA, other), DatasetName.of("dst/backup"), false, Set.of(),
+                n -> true, false, 0);
+
+        ReplicationResult r = run(spec, source);
+
+        assertThat(r.ok()).as(r.toString()).isTrue();
+        assertThat(guids(dst, DatasetName.of("dst/backup/data"))).isEqualTo(guids(src, DATA));
+        assertThat(guids(dst, DatasetName.of("dst/backup/other"))).isEqualTo(guids(src, other));
+        assertThat(target.ownership(DatasetName.of("dst/backup/other"))).contains(new Ownership("box-a", "t1"));
+    }
+
+    @Test
+    void childrenOfADatasetWithNothingToSendAreNotReplicated() {
+        src.createDataset(DATA.child("a"));
+        snap(src, DATA.child("a"), "auto-1");
+        ReplicationSpec spec = new ReplicationSpec("t1", List.of(DATA), BACKUP, true, Set.of(), n -> n.startsWith("auto-"),
+                false, 0);
+
+        ReplicationResult r = run(spec, source);
+
+        assertThat(r.datasets().get(0).plan().orElseThrow()).isInstanceOf(Plan.NothingToSend.class);
+        assertThat(r.datasets().get(0).ok()).isTrue();
+        assertThat(r.datasets().get(1).failure().orElseThrow().reason())
+                .isEqualTo(DatasetFailure.Reason.PARENT_NOT_REPLICATED);
+        assertThat(r.datasets().get(1).failure().orElseThrow().message()).contains("dst/backup/data");
+        assertThat(dst.datasetNames()).doesNotContain(BACKUP);
+    }
+
+    @Test
+    void aMissingSourceIsReportedAsNotFound() {
+        ReplicationSpec spec = new ReplicationSpec("t1", List.of(DatasetName.of("src/nope")), BACKUP, true, Set.of(),
+                n -> true, false, 3);
+
+        DatasetResult d = run(spec, source).datasets().get(0);
+
+        assertThat(d.failure().orElseThrow().code()).contains(ErrorCode.NOT_FOUND);
+        assertThat(sleeps).isEmpty();
+    }
+
+    @Test
+    void theStreamTransformCarriesEveryByte() {
+        snap(src, DATA, "auto-1", "auto-2");
+        List<StepContext> seen = Collections.synchronizedList(new ArrayList<>());
+        StreamTransform xor = new StreamTransform() {
+            @Override
+            public InputStream wrapSend(InputStream in, StepContext context) {
+                seen.add(context);
+                return new XorStream(in);
+            }
+
+            @Override
+            public InputStream wrapReceive(InputStream in, StepContext context) {
+                return new XorStream(in);
+            }
+        };
+        Replicator replicator = new Replicator(new Replicator.Settings(Duration.ofSeconds(1), Duration.ofSeconds(8),
+                Duration.ofSeconds(30)), sleeps::add, xor);
+
+        ReplicationResult r = replicator.run(spec(false, 0), source, target, ProgressListener.NONE, clock);
+
+        assertThat(r.ok()).as(r.toString()).isTrue();
+        assertThat(guids(dst, BACKUP)).isEqualTo(guids(src, DATA));
+        assertThat(seen).extracting(c -> c.request().toString()).hasSize(2);
+        assertThat(seen.get(1).request().base()).contains(DATA.snapshot("auto-1"));
+        assertThat(seen.get(1).target()).isEqualTo(BACKUP);
+    }
+
+    @Test
+    void aPendingPartialReceiveIsDiscardedBeforePlanning() {
+        snap(src, DATA, "auto-1");
+        run(spec(false, 0), source);
+        snap(src, DATA, "auto-2");
+        List<DatasetName> aborted = new ArrayList<>();
+        FaultyEndpoint partial = new FaultyEndpoint(target, (n, req, real) -> real) {
+            @Override
+            public java.util.Optional<String> resumeToken(DatasetName dataset) {
+                return aborted.isEmpty() ? java.util.Optional.of("1-abc-def") : java.util.Optional.empty();
+            }
+
+            @Override
+            public void abortResumableReceive(DatasetName dataset) {
+                aborted.add(dataset);
+            }
+        };
+
+        ReplicationResult r = replicator(Duration.ofSeconds(30)).run(spec(false, 0), source, partial, ProgressListener.NONE, clock);
+
+        assertThat(r.ok()).as(r.toString()).isTrue();
+        assertThat(aborted).containsExactly(BACKUP);
+        assertThat(guids(dst, BACKUP)).isEqualTo(guids(src, DATA));
+    }
+
+    @Test
+    void interruptingTheRunAbortsTheTransfer() throws Exception {
+        snap(src, DATA, "auto-1");
+        BlockingStream[] blocked = new BlockingStream[1];
+        FaultyEndpoint stalling = new FaultyEndpoint(source, (n, req, real) -> blocked[0] = new BlockingStream(real, 3));
+        CompletableFuture<ReplicationResult> result = new CompletableFuture<>();
+        Thread runner = new Thread(() -> result.complete(
+                replicator(Duration.ofSeconds(60)).run(spec(false, 5), stalling, target, ProgressListener.NONE, clock)));
+        runner.start();
+        Poll.until(Duration.ofSeconds(10), "the transfer to block", () -> blocked[0] != null && blocked[0].blocking());
+
+        runner.interrupt();
+        ReplicationResult r = result.get(10, TimeUnit.SECONDS);
+
+        assertThat(r.datasets().get(0).failure().orElseThrow().reason()).isEqualTo(DatasetFailure.Reason.INTERRUPTED);
+        assertThat(blocked[0].closed()).isTrue();
+        assertThat(sleeps).isEmpty();
+        assertThat(holds(src, DATA)).isEmpty();
+    }
+
+    @Test
     void backoffDoublesUpToTheMaximum() {
         Replicator r = replicator(Duration.ofSeconds(1));
         assertThat(List.of(r.backoff(1), r.backoff(2), r.backoff(3), r.backoff(4), r.backoff(5), r.backoff(60)))
                 .containsExactly(Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(4), Duration.ofSeconds(8),
                         Duration.ofSeconds(8), Duration.ofSeconds(8));
+    }
+
+    /** Flips every bit: applied twice, the identity; applied once, a stream no receiver accepts. */
+    static final class XorStream extends FilterInputStream {
+        XorStream(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            return b < 0 ? b : (b ^ 0xff);
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = super.read(b, off, len);
+            for (int i = 0; i < n; i++) {
+                b[off + i] ^= (byte) 0xff;
+            }
+            return n;
+        }
     }
 
     /** Passes {@code limit} bytes, then fails as a broken connection would. */
@@ -429,6 +569,7 @@ class ReplicatorTest {
     /** Passes {@code limit} bytes, then blocks until closed, as a hung peer does. */
     static final class BlockingStream extends FilterInputStream {
         private final CountDownLatch closed = new CountDownLatch(1);
+        private volatile boolean blocking;
         private int left;
 
         BlockingStream(InputStream in, int limit) {
@@ -445,6 +586,7 @@ class ReplicatorTest {
         @Override
         public int read(byte[] b, int off, int len) throws IOException {
             if (left <= 0) {
+                blocking = true;
                 try {
                     closed.await();
                 } catch (InterruptedException e) {
@@ -465,6 +607,10 @@ class ReplicatorTest {
 
         boolean closed() {
             return closed.getCount() == 0;
+        }
+
+        boolean blocking() {
+            return blocking;
         }
     }
 }

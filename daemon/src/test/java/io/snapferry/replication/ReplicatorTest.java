@@ -64,7 +64,7 @@ class ReplicatorTest {
      */
     static void separateGuids(InMemoryDatasetProvider p) {
         DatasetName burn = DatasetName.of(p.pools().get(0) + "/guid-offset");
-        for (int i = 0; i < 5000; i++) {
+        for (int i = 0; i < 1000; i++) {
             p.createDataset(burn);
             p.destroyDataset(burn, false);
         }
@@ -506,6 +506,20 @@ class ReplicatorTest {
         assertThat(blocked[0].closed()).isTrue();
         assertThat(sleeps).isEmpty();
         assertThat(holds(src, DATA)).isEmpty();
+    }
+
+    @Test
+    void progressIsReportedWhileBytesMove() {
+        src.write(DATA, "big", new byte[3 << 20]);
+        snap(src, DATA, "auto-1");
+
+        DatasetResult d = run(spec(false, 0), source).datasets().get(0);
+
+        assertThat(d.failure()).isEmpty();
+        assertThat(progress.size()).isGreaterThanOrEqualTo(3);
+        assertThat(progress).isSorted();
+        assertThat(progress.get(progress.size() - 1)).isEqualTo(d.bytes());
+        assertThat(d.bytes()).isGreaterThan(3L << 20);
     }
 
     @Test

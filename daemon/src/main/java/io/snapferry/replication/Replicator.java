@@ -39,6 +39,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Runs a replication task: for each source dataset (parents first, in a deterministic order) it
@@ -223,7 +224,7 @@ public final class Replicator {
         private Outcome replicate(DatasetName ds, DatasetName dst) {
             Instant t0 = clock.instant();
             int attempts = 0;
-            long[] bytes = {0};
+            AtomicLong bytes = new AtomicLong();
             List<SnapshotName> received = new ArrayList<>();
             Optional<Plan> lastPlan = Optional.empty();
             boolean targetExists = false;
@@ -238,7 +239,7 @@ public final class Replicator {
                     lastPlan = Optional.of(plan);
                     log.info("task {}: {} -> {}: {}", spec.taskId(), ds, dst, plan.describe());
                     if (plan.refused()) {
-                        return new Outcome(result(ds, dst, lastPlan, received, bytes[0], t0, attempts, Optional.of(
+                        return new Outcome(result(ds, dst, lastPlan, received, bytes.get(), t0, attempts, Optional.of(
                                 new DatasetFailure(DatasetFailure.Reason.PLAN_REFUSED, ErrorCode.Category.USER_ERROR,
                                         Optional.empty(), dst + ": " + plan.describe()))), targetExists);
                     }
@@ -261,10 +262,10 @@ public final class Replicator {
                         targetNames.put(step.to().guid(), step.to().name());
                         moveCursor(ds, dst, step.to(), step.to().name());
                     }
-                    return new Outcome(result(ds, dst, lastPlan, received, bytes[0], t0, attempts, Optional.empty()), targetExists);
+                    return new Outcome(result(ds, dst, lastPlan, received, bytes.get(), t0, attempts, Optional.empty()), targetExists);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
-                    return new Outcome(result(ds, dst, lastPlan, received, bytes[0], t0, attempts, Optional.of(interrupted())),
+                    return new Outcome(result(ds, dst, lastPlan, received, bytes.get(), t0, attempts, Optional.of(interrupted())),
                             targetExists);
                 } catch (Exception e) {
                     DatasetFailure f = classify(e);
@@ -276,13 +277,13 @@ public final class Replicator {
                             sleeper.sleep(wait);
                         } catch (InterruptedException ie) {
                             Thread.currentThread().interrupt();
-                            return new Outcome(result(ds, dst, lastPlan, received, bytes[0], t0, attempts,
+                            return new Outcome(result(ds, dst, lastPlan, received, bytes.get(), t0, attempts,
                                     Optional.of(interrupted())), targetExists);
                         }
                         continue;
                     }
                     log.warn("task {}: {} -> {} failed: {}", spec.taskId(), ds, dst, f.message());
-                    return new Outcome(result(ds, dst, lastPlan, received, bytes[0], t0, attempts, Optional.of(f)), targetExists);
+                    return new Outcome(result(ds, dst, lastPlan, received, bytes.get(), t0, attempts, Optional.of(f)), targetExists);
                 }
             }
         }
@@ -290,6 +291,7 @@ public final class Replicator {
         /** Lists both sides, discards a pending partial receive, releases step holds a crash left behind. */
         private Sides observe(DatasetName ds, DatasetName dst) {
             List<Snapshot> src = source.listSnapshots(ds);
+            releaseLeftoverStepHolds(source, src);
             List<Snapshot> tgt;
             try {
                 tgt = target.listSnapshots(dst);
@@ -303,7 +305,6 @@ public final class Replicator {
                 log.warn("task {}: discarding the interrupted partial receive into {}", spec.taskId(), dst);
                 target.abortResumableReceive(dst);
             }
-            releaseLeftoverStepHolds(source, src);
             releaseLeftoverStepHolds(target, tgt);
             Map<Long, String> names = new HashMap<>();
             tgt.forEach(s -> names.put(s.guid(), s.shortName()));
@@ -344,7 +345,7 @@ public final class Replicator {
         }
 
         private ReceiveResult runStep(DatasetName ds, DatasetName dst, Step step, boolean targetExists,
-                                      Map<Long, String> targetNames, int attempt, long[] bytes)
+                                      Map<Long, String> targetNames, int attempt, AtomicLong bytes)
                 throws IOException, InterruptedException {
             SnapshotName to = ds.snapshot(step.to().name());
             SendRequest request;
@@ -368,9 +369,9 @@ public final class Replicator {
                     holdForStep(target, dst.snapshot(targetNames.getOrDefault(from.guid(), from.name())), release);
                 }
                 StepContext context = new StepContext(spec.taskId(), ds, dst, request, attempt);
-                long before = bytes[0];
-                ReceiveResult r = transfer(context, options, n -> bytes[0] = before + n);
-                progress.progress(ds, to, bytes[0] - before, OptionalLong.empty());
+                long before = bytes.get();
+                ReceiveResult r = transfer(context, options, n -> bytes.set(before + n));
+                progress.progress(ds, to, bytes.get() - before, OptionalLong.empty());
                 return r;
             } finally {
                 release.forEach(Runnable::run);

@@ -65,7 +65,7 @@ class PlannerProperties {
         return Arbitraries.of(true, true, false).array(boolean[].class).ofSize(n);
     }
 
-    @Property(tries = 2000)
+    @Property(tries = 1000)
     void applyingThePlanReachesTheNewestEligibleSnapshot(@ForAll("histories") History h) {
         List<SnapshotRef> source = new ArrayList<>();
         List<SnapshotRef> bookmarks = new ArrayList<>();

@@ -1,0 +1,24 @@
+package io.snapferry.replication;
+
+import io.snapferry.dataset.DatasetName;
+import io.snapferry.dataset.SnapshotName;
+
+import java.util.OptionalLong;
+
+/**
+ * Receives the progress of transfers. Called from the transfer thread, at most about once per
+ * MiB and once at the end of each step; must be quick and must not throw.
+ */
+@FunctionalInterface
+public interface ProgressListener {
+
+    /**
+     * @param dataset       the source dataset
+     * @param snapshot      the snapshot the step sends to (with intermediates: the newest)
+     * @param bytes         bytes moved so far in this step
+     * @param totalEstimate the step's expected size, when the endpoint could estimate it
+     */
+    void progress(DatasetName dataset, SnapshotName snapshot, long bytes, OptionalLong totalEstimate);
+
+    ProgressListener NONE = (d, s, b, t) -> { };
+}

@@ -1,0 +1,563 @@
+package io.snapferry.replication;
+
+import io.snapferry.dataset.Dataset;
+import io.snapferry.dataset.DatasetException;
+import io.snapferry.dataset.DatasetName;
+import io.snapferry.dataset.DestroyResult;
+import io.snapferry.dataset.ErrorCode;
+import io.snapferry.dataset.ReceiveOptions;
+import io.snapferry.dataset.ReceiveResult;
+import io.snapferry.dataset.SendRequest;
+import io.snapferry.dataset.Snapshot;
+import io.snapferry.dataset.SnapshotName;
+import io.snapferry.replication.plan.Plan;
+import io.snapferry.replication.plan.PlanRequest;
+import io.snapferry.replication.plan.Planner;
+import io.snapferry.replication.plan.SnapshotRef;
+import io.snapferry.replication.plan.Step;
+import io.snapferry.replication.plan.Target;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Runs a replication task: for each source dataset (parents first, in a deterministic order) it
+ * lists both sides, plans with {@link Planner}, and runs the steps, sending from the source
+ * endpoint and receiving into the target endpoint.
+ *
+ * <ul>
+ *   <li><b>Holds.</b> While a step runs, its incremental base is held on both sides with
+ *       {@link ReplicationHolds#stepTag}; the hold is released when the step ends. After each
+ *       successful step the replication cursor ({@link ReplicationHolds#cursorTag}) moves to the
+ *       received snapshot on both sides: the new hold is placed before the old one is released.
+ *       A failure leaves the cursor where it was. Step holds left behind by a crash are released
+ *       when the dataset is next replicated.</li>
+ *   <li><b>Ownership.</b> Each target root is claimed for (source box, task) on the first run;
+ *       a target claimed by another source is refused.</li>
+ *   <li><b>Retries.</b> A failure whose category is {@link ErrorCode.Category#TRANSIENT} (I/O
+ *       errors and stalls included) is retried up to {@link ReplicationSpec#retries()} times with
+ *       exponential backoff; each attempt plans again from fresh listings, so steps that completed
+ *       are not repeated.</li>
+ *   <li><b>Stall watchdog.</b> The receive runs on a transfer thread; when no byte has moved for
+ *       {@link Settings#stallTimeout()}, the streams are closed, the thread interrupted, and the
+ *       attempt counts as a transient failure.</li>
+ * </ul>
+ *
+ * <p>Threading: {@link #run} blocks its caller until the task is done; one {@code Replicator} may
+ * run several tasks concurrently, but one task must not run twice at the same time (its holds
+ * would be shared). Interrupting the caller aborts the transfer in progress and ends the run with
+ * {@link DatasetFailure.Reason#INTERRUPTED}. Expected outcomes and failures are reported in the
+ * {@link ReplicationResult}; {@code run} itself throws only for a bug.
+ */
+public final class Replicator {
+    private static final Logger log = LoggerFactory.getLogger(Replicator.class);
+
+    /**
+     * @param initialBackoff the wait before the first retry; doubled for each further one
+     * @param maxBackoff     the longest wait between retries
+     * @param stallTimeout   how long a transfer may move no byte before it is aborted
+     */
+    public record Settings(Duration initialBackoff, Duration maxBackoff, Duration stallTimeout) {
+        public Settings {
+            for (Duration d : List.of(initialBackoff, maxBackoff, stallTimeout)) {
+                if (d.isNegative() || d.isZero()) {
+                    throw new IllegalArgumentException("replication durations must be positive, not " + d);
+                }
+            }
+            if (maxBackoff.compareTo(initialBackoff) < 0) {
+                throw new IllegalArgumentException("maxBackoff " + maxBackoff + " is shorter than initialBackoff " + initialBackoff);
+            }
+        }
+
+        /** 10 s doubling up to 5 min between retries; a transfer stalled for 10 min is aborted. */
+        public static Settings defaults() {
+            return new Settings(Duration.ofSeconds(10), Duration.ofMinutes(5), Duration.ofMinutes(10));
+        }
+
+        public Settings withStallTimeout(Duration stallTimeout) {
+            return new Settings(initialBackoff, maxBackoff, stallTimeout);
+        }
+    }
+
+    private final Settings settings;
+    private final Sleeper sleeper;
+    private final StreamTransform transform;
+
+    public Replicator(Settings settings, Sleeper sleeper, StreamTransform transform) {
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
+        this.transform = Objects.requireNonNull(transform, "transform");
+    }
+
+    /** Replicates {@code spec} from {@code source} into {@code target}; see the class comment. */
+    public ReplicationResult run(ReplicationSpec spec, Endpoint source, Endpoint target, ProgressListener progress,
+                                 Clock clock) {
+        Instant started = clock.instant();
+        Ownership me = new Ownership(source.identity(), spec.taskId());
+        List<DatasetResult> results = new ArrayList<>();
+        for (DatasetName root : spec.sources()) {
+            new Task(spec, source, target, progress, clock).runRoot(root, me, results);
+        }
+        return new ReplicationResult(spec.taskId(), started, clock.instant(), results);
+    }
+
+    /** Backoff before retry number {@code attempt} (1 for the first retry). */
+    Duration backoff(int attempt) {
+        Duration d = settings.initialBackoff();
+        for (int i = 1; i < attempt && d.compareTo(settings.maxBackoff()) < 0; i++) {
+            d = d.multipliedBy(2);
+        }
+        return d.compareTo(settings.maxBackoff()) > 0 ? settings.maxBackoff() : d;
+    }
+
+    /** The state of one run. */
+    private final class Task {
+        private final ReplicationSpec spec;
+        private final Endpoint source;
+        private final Endpoint target;
+        private final ProgressListener progress;
+        private final Clock clock;
+        private final String stepTag;
+        private final String cursorTag;
+
+        Task(ReplicationSpec spec, Endpoint source, Endpoint target, ProgressListener progress, Clock clock) {
+            this.spec = spec;
+            this.source = source;
+            this.target = target;
+            this.progress = progress;
+            this.clock = clock;
+            this.stepTag = ReplicationHolds.stepTag(spec.taskId());
+            this.cursorTag = ReplicationHolds.cursorTag(spec.taskId());
+        }
+
+        void runRoot(DatasetName root, Ownership me, List<DatasetResult> results) {
+            DatasetName targetRoot = spec.targetRoot(root);
+            Instant t0 = clock.instant();
+            List<DatasetName> datasets;
+            try {
+                Optional<Ownership> owner = target.ownership(targetRoot);
+                if (owner.isPresent() && !owner.get().equals(me)) {
+                    results.add(failed(root, targetRoot, t0, 0, new DatasetFailure(DatasetFailure.Reason.OWNED_BY_OTHER,
+                            ErrorCode.Category.USER_ERROR, Optional.empty(), "target " + targetRoot + " is owned by "
+                            + owner.get() + "; run 'snapferry replication reinitialize " + spec.taskId()
+                            + "' to take it over")));
+                    return;
+                }
+                datasets = datasetsOf(root);
+                if (owner.isEmpty()) {
+                    target.claim(targetRoot, me);
+                    log.info("task {}: claimed {} for {}", spec.taskId(), targetRoot, me);
+                }
+            } catch (RuntimeException e) {
+                results.add(failed(root, targetRoot, t0, 0, classify(e)));
+                return;
+            }
+            Set<DatasetName> absentOnTarget = new HashSet<>();
+            for (DatasetName ds : datasets) {
+                DatasetName dst = spec.targetFor(root, ds);
+                if (Thread.currentThread().isInterrupted()) {
+                    results.add(failed(ds, dst, clock.instant(), 0, interrupted()));
+                    continue;
+                }
+                if (!ds.equals(root) && absentOnTarget.contains(dst.parent())) {
+                    absentOnTarget.add(dst);
+                    results.add(failed(ds, dst, clock.instant(), 0, new DatasetFailure(
+                            DatasetFailure.Reason.PARENT_NOT_REPLICATED, ErrorCode.Category.NOT_FOUND, Optional.empty(),
+                            "not replicated: its parent " + dst.parent() + " is not on the target")));
+                    continue;
+                }
+                Outcome o = replicate(ds, dst);
+                if (!o.targetExists()) {
+                    absentOnTarget.add(dst);
+                }
+                results.add(o.result());
+            }
+        }
+
+        /** The source datasets to replicate below {@code root}, parents first, siblings by name. */
+        private List<DatasetName> datasetsOf(DatasetName root) {
+            List<DatasetName> out = new ArrayList<>();
+            if (spec.recursive()) {
+                for (Dataset d : source.listDatasets(root)) {
+                    if (root.contains(d.name()) && !spec.excluded(d.name())) {
+                        out.add(d.name());
+                    }
+                }
+            } else {
+                source.listSnapshots(root); // NOT_FOUND when the root is missing, like the recursive listing
+                if (!spec.excluded(root)) {
+                    out.add(root);
+                }
+            }
+            out.sort(Comparator.comparing(d -> d.value().replace('/', '\0')));
+            return out;
+        }
+
+        private record Outcome(DatasetResult result, boolean targetExists) {
+        }
+
+        /** What planning saw of both sides. */
+        private record Sides(List<Snapshot> source, Target target, Map<Long, String> targetNames) {
+        }
+
+        private Outcome replicate(DatasetName ds, DatasetName dst) {
+            Instant t0 = clock.instant();
+            int attempts = 0;
+            AtomicLong bytes = new AtomicLong();
+            List<SnapshotName> received = new ArrayList<>();
+            Optional<Plan> lastPlan = Optional.empty();
+            boolean targetExists = false;
+            while (true) {
+                attempts++;
+                try {
+                    Sides sides = observe(ds, dst);
+                    targetExists = sides.target().exists();
+                    Plan plan = Planner.plan(new PlanRequest(sides.source().stream().map(SnapshotRef::of).toList(),
+                            List.of(), sides.target(), spec.eligible(), spec.allowFromScratch(),
+                            PlanRequest.InitialReplication.ALL));
+                    lastPlan = Optional.of(plan);
+                    log.info("task {}: {} -> {}: {}", spec.taskId(), ds, dst, plan.describe());
+                    if (plan.refused()) {
+                        return new Outcome(result(ds, dst, lastPlan, received, bytes.get(), t0, attempts, Optional.of(
+                                new DatasetFailure(DatasetFailure.Reason.PLAN_REFUSED, ErrorCode.Category.USER_ERROR,
+                                        Optional.empty(), dst + ": " + plan.describe()))), targetExists);
+                    }
+                    if (plan instanceof Plan.UpToDate u) {
+                        moveCursor(ds, dst, u.common(), sides.targetNames().getOrDefault(u.common().guid(), u.common().name()));
+                    }
+                    if (plan instanceof Plan.FromScratch f) {
+                        log.warn("task {}: {} shares no snapshot with {}; replacing {}{}", spec.taskId(), dst, ds,
+                                f.replaced(), f.replacesUnsnapshottedData() ? " and its unsnapshotted data" : "");
+                        replaceTarget(dst, f);
+                    }
+                    if (!plan.steps().isEmpty() && !targetExists) {
+                        target.createParents(dst);
+                    }
+                    Map<Long, String> targetNames = new HashMap<>(sides.targetNames());
+                    for (Step step : plan.steps()) {
+                        ReceiveResult r = runStep(ds, dst, step, targetExists, targetNames, attempts, bytes);
+                        received.addAll(r.received());
+                        targetExists = true;
+                        targetNames.put(step.to().guid(), step.to().name());
+                        moveCursor(ds, dst, step.to(), step.to().name());
+                    }
+                    return new Outcome(result(ds, dst, lastPlan, received, bytes.get(), t0, attempts, Optional.empty()), targetExists);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return new Outcome(result(ds, dst, lastPlan, received, bytes.get(), t0, attempts, Optional.of(interrupted())),
+                            targetExists);
+                } catch (Exception e) {
+                    DatasetFailure f = classify(e);
+                    if (f.retryable() && attempts <= spec.retries()) {
+                        Duration wait = backoff(attempts);
+                        log.warn("task {}: {} -> {} failed (attempt {} of {}), retrying in {}: {}", spec.taskId(), ds, dst,
+                                attempts, spec.retries() + 1, wait, f.message());
+                        try {
+                            sleeper.sleep(wait);
+                        } catch (InterruptedException ie) {
+                            Thread.currentThread().interrupt();
+                            return new Outcome(result(ds, dst, lastPlan, received, bytes.get(), t0, attempts,
+                                    Optional.of(interrupted())), targetExists);
+                        }
+                        continue;
+                    }
+                    log.warn("task {}: {} -> {} failed: {}", spec.taskId(), ds, dst, f.message());
+                    return new Outcome(result(ds, dst, lastPlan, received, bytes.get(), t0, attempts, Optional.of(f)), targetExists);
+                }
+            }
+        }
+
+        /** Lists both sides, discards a pending partial receive, releases step holds a crash left behind. */
+        private Sides observe(DatasetName ds, DatasetName dst) {
+            List<Snapshot> src = source.listSnapshots(ds);
+            releaseLeftoverStepHolds(source, src);
+            List<Snapshot> tgt;
+            try {
+                tgt = target.listSnapshots(dst);
+            } catch (DatasetException e) {
+                if (e.code() != ErrorCode.NOT_FOUND) {
+                    throw e;
+                }
+                return new Sides(src, Target.absent(), Map.of());
+            }
+            if (target.resumeToken(dst).isPresent()) {
+                log.warn("task {}: discarding the interrupted partial receive into {}", spec.taskId(), dst);
+                target.abortResumableReceive(dst);
+            }
+            releaseLeftoverStepHolds(target, tgt);
+            Map<Long, String> names = new HashMap<>();
+            tgt.forEach(s -> names.put(s.guid(), s.shortName()));
+            Target t = tgt.isEmpty() && target.hasUnsnapshottedData(dst)
+                    ? Target.withUnsnapshottedData()
+                    : Target.of(tgt.stream().map(SnapshotRef::of).toList());
+            return new Sides(src, t, names);
+        }
+
+        private void releaseLeftoverStepHolds(Endpoint side, List<Snapshot> snapshots) {
+            for (Snapshot s : snapshots) {
+                if (s.holds() > 0 && side.holds(s.name()).contains(stepTag)) {
+                    log.info("task {}: releasing leftover step hold on {}", spec.taskId(), s.name());
+                    releaseQuietly(side, s.name(), stepTag);
+                }
+            }
+        }
+
+        /** Destroys the snapshots a from-scratch plan replaces, after releasing this task's own holds on them. */
+        private void replaceTarget(DatasetName dst, Plan.FromScratch plan) {
+            List<SnapshotName> doomed = plan.replaced().stream().map(r -> dst.snapshot(r.name())).toList();
+            if (doomed.isEmpty()) {
+                return;
+            }
+            for (SnapshotName s : doomed) {
+                Set<String> tags = target.holds(s);
+                for (String tag : List.of(cursorTag, stepTag)) {
+                    if (tags.contains(tag)) {
+                        target.release(s, tag);
+                    }
+                }
+            }
+            DestroyResult r = target.destroySnapshots(doomed);
+            if (!r.skipped().isEmpty()) {
+                throw new DatasetException(ErrorCode.BUSY, "cannot replace " + dst + " from scratch: " + r.skipped()
+                        + " could not be destroyed; release those holds or destroy them by hand");
+            }
+        }
+
+        private ReceiveResult runStep(DatasetName ds, DatasetName dst, Step step, boolean targetExists,
+                                      Map<Long, String> targetNames, int attempt, AtomicLong bytes)
+                throws IOException, InterruptedException {
+            SnapshotName to = ds.snapshot(step.to().name());
+            SendRequest request;
+            if (step.from().isPresent()) {
+                SnapshotRef from = step.from().get();
+                if (from.isBookmark()) {
+                    throw new DatasetException(ErrorCode.UNSUPPORTED, "an incremental send from bookmark " + from
+                            + " is not possible through the endpoint interface");
+                }
+                request = SendRequest.incremental(ds.snapshot(from.name()), to, step.intermediates());
+            } else {
+                request = SendRequest.full(to);
+            }
+            // A full stream into an existing (empty or replaced) dataset must overwrite it.
+            ReceiveOptions options = ReceiveOptions.defaults().withRollback(step.isFull() && targetExists);
+            List<Runnable> release = new ArrayList<>();
+            try {
+                if (step.from().isPresent()) {
+                    SnapshotRef from = step.from().get();
+                    holdForStep(source, ds.snapshot(from.name()), release);
+                    holdForStep(target, dst.snapshot(targetNames.getOrDefault(from.guid(), from.name())), release);
+                }
+                StepContext context = new StepContext(spec.taskId(), ds, dst, request, attempt);
+                long before = bytes.get();
+                ReceiveResult r = transfer(context, options, n -> bytes.set(before + n));
+                progress.progress(ds, to, bytes.get() - before, OptionalLong.empty());
+                return r;
+            } finally {
+                release.forEach(Runnable::run);
+            }
+        }
+
+        private void holdForStep(Endpoint side, SnapshotName snapshot, List<Runnable> release) {
+            try {
+                side.hold(snapshot, stepTag);
+            } catch (DatasetException e) {
+                if (e.code() != ErrorCode.ALREADY_EXISTS) {
+                    throw e;
+                }
+            }
+            release.add(() -> releaseQuietly(side, snapshot, stepTag));
+        }
+
+        /** Sends, transforms and receives one step, under the stall watchdog. */
+        private ReceiveResult transfer(StepContext context, ReceiveOptions options, java.util.function.LongConsumer counted)
+                throws IOException, InterruptedException {
+            InputStream raw = source.send(context.request());
+            InputStream wire = null;
+            CountingInputStream counting = null;
+            InputStream in = null;
+            try {
+                wire = transform.wrapSend(raw, context);
+                SnapshotName to = context.request().snapshot();
+                counting = new CountingInputStream(wire, n -> {
+                    counted.accept(n);
+                    progress.progress(context.source(), to, n, OptionalLong.empty());
+                });
+                in = transform.wrapReceive(counting, context);
+                InputStream receiveFrom = in;
+                CountingInputStream watched = counting;
+                return supervise(context, watched, () -> target.receive(context.target(), receiveFrom, options),
+                        List.of(in, counting, wire, raw));
+            } finally {
+                if (counting != null) {
+                    counted.accept(counting.bytes());
+                }
+                closeQuietly(in);
+                closeQuietly(counting);
+                closeQuietly(wire);
+                closeQuietly(raw);
+            }
+        }
+
+        private void moveCursor(DatasetName ds, DatasetName dst, SnapshotRef snapshot, String targetName) {
+            if (snapshot.isBookmark()) {
+                return; // a bookmark cannot be held; the cursor stays where it is
+            }
+            SnapshotName onSource = ds.snapshot(snapshot.name());
+            SnapshotName onTarget = dst.snapshot(targetName);
+            ensureHold(source, onSource, cursorTag);
+            ensureHold(target, onTarget, cursorTag);
+            releaseOthers(source, ds, onSource);
+            releaseOthers(target, dst, onTarget);
+        }
+
+        private void ensureHold(Endpoint side, SnapshotName snapshot, String tag) {
+            try {
+                side.hold(snapshot, tag);
+            } catch (DatasetException e) {
+                if (e.code() != ErrorCode.ALREADY_EXISTS) {
+                    throw e;
+                }
+            }
+        }
+
+        private void releaseOthers(Endpoint side, DatasetName dataset, SnapshotName keep) {
+            for (Snapshot s : side.listSnapshots(dataset)) {
+                if (s.holds() > 0 && !s.name().equals(keep) && side.holds(s.name()).contains(cursorTag)) {
+                    side.release(s.name(), cursorTag);
+                }
+            }
+        }
+
+        private void releaseQuietly(Endpoint side, SnapshotName snapshot, String tag) {
+            try {
+                side.release(snapshot, tag);
+            } catch (RuntimeException e) {
+                if (!(e instanceof DatasetException de && de.code() == ErrorCode.NOT_FOUND)) {
+                    log.warn("task {}: could not release hold {} on {}: {}", spec.taskId(), tag, snapshot, e.getMessage());
+                }
+            }
+        }
+
+        private DatasetResult failed(DatasetName ds, DatasetName dst, Instant t0, int attempts, DatasetFailure f) {
+            return result(ds, dst, Optional.empty(), List.of(), 0, t0, attempts, Optional.of(f));
+        }
+
+        private DatasetResult result(DatasetName ds, DatasetName dst, Optional<Plan> plan, List<SnapshotName> received,
+                                     long bytes, Instant t0, int attempts, Optional<DatasetFailure> failure) {
+            return new DatasetResult(ds, dst, plan, received, bytes, Duration.between(t0, clock.instant()), attempts, failure);
+        }
+    }
+
+    @FunctionalInterface
+    private interface Receive {
+        ReceiveResult call() throws IOException;
+    }
+
+    /**
+     * Runs the receive on a transfer thread and watches the bytes: when none moves for the stall
+     * timeout, closes {@code streams} and interrupts the thread, then waits up to the stall timeout
+     * again for it to end.
+     */
+    private ReceiveResult supervise(StepContext context, CountingInputStream watched, Receive receive,
+                                    List<InputStream> streams) throws IOException, InterruptedException {
+        CompletableFuture<ReceiveResult> done = new CompletableFuture<>();
+        Thread worker = new Thread(() -> {
+            try {
+                done.complete(receive.call());
+            } catch (Throwable t) {
+                done.completeExceptionally(t);
+            }
+        }, "snapferry-transfer-" + context.target());
+        worker.setDaemon(true);
+        worker.start();
+        long stall = settings.stallTimeout().toNanos();
+        long poll = Math.max(TimeUnit.MILLISECONDS.toNanos(5), Math.min(stall / 4, TimeUnit.SECONDS.toNanos(1)));
+        try {
+            while (true) {
+                try {
+                    return done.get(poll, TimeUnit.NANOSECONDS);
+                } catch (TimeoutException e) {
+                    if (!watched.finished() && watched.idleNanos() >= stall) {
+                        streams.forEach(Replicator::closeQuietly);
+                        worker.interrupt();
+                        worker.join(settings.stallTimeout().toMillis());
+                        boolean stopped = !worker.isAlive();
+                        throw new StalledException("no data moved for " + settings.stallTimeout() + " while sending "
+                                + context.request().snapshot() + " to " + context.target() + " (" + watched.bytes()
+                                + " bytes moved); aborted" + (stopped ? "" : ", but the receive did not stop"), stopped);
+                    }
+                }
+            }
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof IOException io) {
+                throw io;
+            }
+            if (cause instanceof RuntimeException re) {
+                throw re;
+            }
+            if (cause instanceof Error err) {
+                throw err;
+            }
+            throw new IOException(cause);
+        } catch (InterruptedException e) {
+            streams.forEach(Replicator::closeQuietly);
+            worker.interrupt();
+            throw e;
+        }
+    }
+
+    static DatasetFailure classify(Throwable e) {
+        if (e instanceof DatasetException de) {
+            return new DatasetFailure(DatasetFailure.Reason.DATASET_ERROR, de.code().category(), Optional.of(de.code()),
+                    de.getMessage());
+        }
+        if (e instanceof StalledException se) {
+            return new DatasetFailure(DatasetFailure.Reason.STALLED,
+                    se.stopped() ? ErrorCode.Category.TRANSIENT : ErrorCode.Category.PERMANENT, Optional.empty(), se.getMessage());
+        }
+        if (e instanceof IOException || e instanceof UncheckedIOException) {
+            return new DatasetFailure(DatasetFailure.Reason.TRANSPORT_ERROR, ErrorCode.Category.TRANSIENT, Optional.empty(),
+                    "transfer failed: " + e.getMessage());
+        }
+        return new DatasetFailure(DatasetFailure.Reason.INTERNAL, ErrorCode.Category.PERMANENT, Optional.empty(),
+                e.getClass().getSimpleName() + ": " + e.getMessage());
+    }
+
+    private static DatasetFailure interrupted() {
+        return new DatasetFailure(DatasetFailure.Reason.INTERRUPTED, ErrorCode.Category.TRANSIENT, Optional.empty(),
+                "the replication was interrupted");
+    }
+
+    private static void closeQuietly(InputStream in) {
+        if (in == null) {
+            return;
+        }
+        try {
+            in.close();
+        } catch (IOException | RuntimeException e) {
+            log.debug("closing a transfer stream failed: {}", e.toString());
+        }
+    }
+}

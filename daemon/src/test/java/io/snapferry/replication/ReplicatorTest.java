@@ -1,0 +1,630 @@
+package io.snapferry.replication;
+
+import io.snapferry.dataset.DatasetName;
+import io.snapferry.dataset.ErrorCode;
+import io.snapferry.dataset.InMemoryDatasetProvider;
+import io.snapferry.dataset.Snapshot;
+import io.snapferry.dataset.SnapshotName;
+import io.snapferry.replication.plan.Plan;
+import io.snapferry.testing.Poll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ReplicatorTest {
+    private static final DatasetName DATA = DatasetName.of("src/data");
+    private static final DatasetName BACKUP = DatasetName.of("dst/backup/data");
+    private static final String CURSOR = "snapferry-repl-t1";
+    private static final String STEP = "snapferry-step-t1";
+
+    private final Clock clock = Clock.fixed(Instant.parse("2026-11-01T00:00:00Z"), ZoneOffset.UTC);
+    private final List<Duration> sleeps = Collections.synchronizedList(new ArrayList<>());
+    private final List<Long> progress = Collections.synchronizedList(new ArrayList<>());
+    private InMemoryDatasetProvider src;
+    private InMemoryDatasetProvider dst;
+    private LocalEndpoint source;
+    private LocalEndpoint target;
+    @TempDir
+    Path tmp;
+
+    @BeforeEach
+    void setUp() {
+        src = new InMemoryDatasetProvider(clock, "src");
+        dst = new InMemoryDatasetProvider(clock, "dst");
+        separateGuids(dst);
+        src.createDataset(DATA);
+        source = new LocalEndpoint("box-a", src, tmp.resolve("a"));
+        target = new LocalEndpoint("box-b", dst, tmp.resolve("b"));
+    }
+
+    /**
+     * Each fake numbers its GUIDs from the same counter, so two fakes would share GUIDs by accident
+     * (real GUIDs are random 64-bit numbers). Moving one counter far ahead keeps the boxes apart.
+     */
+    static void separateGuids(InMemoryDatasetProvider p) {
+        DatasetName burn = DatasetName.of(p.pools().get(0) + "/guid-offset");
+        for (int i = 0; i < 1000; i++) {
+            p.createDataset(burn);
+            p.destroyDataset(burn, false);
+        }
+    }
+
+    private Replicator replicator(Duration stallTimeout) {
+        return new Replicator(new Replicator.Settings(Duration.ofSeconds(1), Duration.ofSeconds(8), stallTimeout),
+                sleeps::add, StreamTransform.IDENTITY);
+    }
+
+    private static ReplicationSpec spec(boolean allowFromScratch, int retries) {
+        return new ReplicationSpec("t1", List.of(DATA), BACKUP, false, Set.of(), n -> n.startsWith("auto-"),
+                allowFromScratch, retries);
+    }
+
+    private ReplicationResult run(ReplicationSpec spec, Endpoint from) {
+        return replicator(Duration.ofSeconds(30)).run(spec, from, target, (d, s, b, t) -> progress.add(b), clock);
+    }
+
+    private void snap(InMemoryDatasetProvider p, DatasetName ds, String... names) {
+        for (String n : names) {
+            p.write(ds, "file-" + n, ("content of " + ds + "@" + n).getBytes(StandardCharsets.UTF_8));
+            p.createSnapshots(List.of(ds.snapshot(n)));
+        }
+    }
+
+    private static Map<String, Long> guids(InMemoryDatasetProvider p, DatasetName ds) {
+        Map<String, Long> out = new java.util.LinkedHashMap<>();
+        p.listSnapshots(ds).forEach(s -> out.put(s.shortName(), s.guid()));
+        return out;
+    }
+
+    private static Map<String, Set<String>> holds(InMemoryDatasetProvider p, DatasetName ds) {
+        Map<String, Set<String>> out = new HashMap<>();
+        for (Snapshot s : p.listSnapshots(ds)) {
+            if (s.holds() > 0) {
+                out.put(s.shortName(), p.holds(s.name()));
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void fullThenIncrementalWithIntermediates() {
+        snap(src, DATA, "auto-1");
+        ReplicationResult first = run(spec(false, 0), source);
+
+        assertThat(first.ok()).as(first.toString()).isTrue();
+        DatasetResult r1 = first.datasets().get(0);
+        assertThat(r1.plan().orElseThrow()).isInstanceOf(Plan.Steps.class);
+        assertThat(r1.received()).containsExactly(BACKUP.snapshot("auto-1"));
+        assertThat(r1.bytes()).isPositive();
+        assertThat(guids(dst, BACKUP)).isEqualTo(guids(src, DATA));
+
+        snap(src, DATA, "auto-2", "auto-3", "auto-4");
+        ReplicationResult second = run(spec(false, 0), source);
+
+        DatasetResult r2 = second.datasets().get(0);
+        assertThat(r2.failure()).isEmpty();
+        assertThat(r2.plan().orElseThrow().steps()).singleElement()
+                .satisfies(s -> assertThat(s.toString()).isEqualTo("-I @auto-1 @auto-4"));
+        assertThat(r2.received()).extracting(SnapshotName::name).containsExactly("auto-2", "auto-3", "auto-4");
+        assertThat(guids(dst, BACKUP)).isEqualTo(guids(src, DATA));
+        assertThat(dst.snapshotFiles(BACKUP.snapshot("auto-3")).keySet())
+                .isEqualTo(src.snapshotFiles(DATA.snapshot("auto-3")).keySet());
+        assertThat(progress).isNotEmpty().allSatisfy(b -> assertThat(b).isPositive());
+
+        ReplicationResult third = run(spec(false, 0), source);
+        assertThat(third.datasets().get(0).plan().orElseThrow()).isInstanceOf(Plan.UpToDate.class);
+        assertThat(third.datasets().get(0).received()).isEmpty();
+    }
+
+    @Test
+    void ineligibleSnapshotsAreHoppedOver() {
+        snap(src, DATA, "auto-1", "manual-2", "auto-3", "manual-4");
+        ReplicationResult r = run(spec(false, 0), source);
+
+        assertThat(r.ok()).as(r.toString()).isTrue();
+        assertThat(guids(dst, BACKUP).keySet()).containsExactly("auto-1", "auto-3");
+        assertThat(guids(dst, BACKUP).get("auto-3")).isEqualTo(guids(src, DATA).get("auto-3"));
+    }
+
+    @Test
+    void recursiveWithExcludeParentsFirst() {
+        for (String child : List.of("a", "b", "b/c", "x", "x/y")) {
+            src.createDataset(DATA.resolve(child));
+        }
+        List<SnapshotName> all = new ArrayList<>();
+        src.datasetNames().stream().filter(DATA::contains).forEach(d -> all.add(d.snapshot("auto-1")));
+        src.createSnapshots(all);
+        all.replaceAll(s -> s.dataset().snapshot("auto-2"));
+        src.createSnapshots(all);
+
+        ReplicationSpec spec = new ReplicationSpec("t1", List.of(DATA), BACKUP, true, Set.of(DATA.child("x")),
+                n -> n.startsWith("auto-"), false, 0);
+        ReplicationResult r = run(spec, source);
+
+        assertThat(r.ok()).as(r.toString()).isTrue();
+        assertThat(r.datasets()).extracting(d -> d.source().value())
+                .containsExactly("src/data", "src/data/a", "src/data/b", "src/data/b/c");
+        assertThat(r.datasets()).extracting(d -> d.target().value())
+                .containsExactly("dst/backup/data", "dst/backup/data/a", "dst/backup/data/b", "dst/backup/data/b/c");
+        for (String child : List.of("", "a", "b", "b/c")) {
+            assertThat(guids(dst, BACKUP.resolve(child))).isEqualTo(guids(src, DATA.resolve(child)));
+        }
+        assertThat(dst.datasetNames()).doesNotContain(BACKUP.child("x"), BACKUP.resolve("x/y"));
+    }
+
+    @Test
+    void divergedTargetIsRefusedAndLeftUntouched() {
+        snap(src, DATA, "auto-1");
+        assertThat(run(spec(false, 0), source).ok()).isTrue();
+        snap(dst, BACKUP, "local-1");
+        snap(src, DATA, "auto-2");
+        Map<String, Long> before = guids(dst, BACKUP);
+
+        ReplicationResult r = run(spec(true, 3), source);
+
+        DatasetResult d = r.datasets().get(0);
+        assertThat(d.plan().orElseThrow()).isInstanceOf(Plan.Diverged.class);
+        assertThat(d.failure().orElseThrow().reason()).isEqualTo(DatasetFailure.Reason.PLAN_REFUSED);
+        assertThat(d.failure().orElseThrow().message()).contains("local-1");
+        assertThat(d.attempts()).isEqualTo(1);
+        assertThat(sleeps).isEmpty();
+        assertThat(guids(dst, BACKUP)).isEqualTo(before);
+    }
+
+    @Test
+    void noCommonSnapshotIsRefusedUnlessFromScratchIsAllowed() {
+        dst.createDataset(BACKUP);
+        snap(dst, BACKUP, "old-1", "old-2");
+        snap(src, DATA, "auto-1", "auto-2");
+        Map<String, Long> before = guids(dst, BACKUP);
+
+        ReplicationResult refused = run(spec(false, 0), source);
+
+        DatasetResult d = refused.datasets().get(0);
+        assertThat(d.plan().orElseThrow()).isInstanceOf(Plan.NoCommonSnapshot.class);
+        assertThat(d.failure().orElseThrow().reason()).isEqualTo(DatasetFailure.Reason.PLAN_REFUSED);
+        assertThat(d.failure().orElseThrow().message()).contains("allow from-scratch");
+        assertThat(guids(dst, BACKUP)).isEqualTo(before);
+
+        ReplicationResult replaced = run(spec(true, 0), source);
+
+        DatasetResult ok = replaced.datasets().get(0);
+        assertThat(ok.failure()).isEmpty();
+        assertThat(((Plan.FromScratch) ok.plan().orElseThrow()).replaced()).extracting(s -> s.name())
+                .containsExactly("old-1", "old-2");
+        assertThat(guids(dst, BACKUP)).isEqualTo(guids(src, DATA));
+        assertThat(holds(dst, BACKUP)).isEqualTo(Map.of("auto-2", Set.of(CURSOR)));
+    }
+
+    @Test
+    void unsnapshottedDataOnTheTargetIsRefusedUnlessFromScratchIsAllowed() {
+        dst.createDataset(BACKUP);
+        dst.write(BACKUP, "precious", new byte[] {1, 2, 3});
+        snap(src, DATA, "auto-1");
+
+        DatasetResult refused = run(spec(false, 0), source).datasets().get(0);
+        assertThat(refused.plan().orElseThrow()).isInstanceOf(Plan.TargetHasUnsnapshottedData.class);
+        assertThat(dst.read(BACKUP, "precious")).containsExactly(1, 2, 3);
+
+        DatasetResult replaced = run(spec(true, 0), source).datasets().get(0);
+        assertThat(replaced.failure()).isEmpty();
+        assertThat(guids(dst, BACKUP)).isEqualTo(guids(src, DATA));
+        assertThat(dst.read(BACKUP, "precious")).isNull();
+    }
+
+    @Test
+    void cursorHoldsMoveWithTheReplicationAndStepHoldsOnlyLastAStep() {
+        snap(src, DATA, "auto-1");
+        run(spec(false, 0), source);
+        assertThat(holds(src, DATA)).isEqualTo(Map.of("auto-1", Set.of(CURSOR)));
+        assertThat(holds(dst, BACKUP)).isEqualTo(Map.of("auto-1", Set.of(CURSOR)));
+
+        snap(src, DATA, "auto-2", "auto-3");
+        Map<String, Set<String>> duringStep = new HashMap<>();
+        FaultyEndpoint watching = new FaultyEndpoint(source, (n, req, real) -> {
+            duringStep.put("source", src.holds(DATA.snapshot("auto-1")));
+            duringStep.put("target", dst.holds(BACKUP.snapshot("auto-1")));
+            return real;
+        });
+        assertThat(run(spec(false, 0), watching).ok()).isTrue();
+
+        assertThat(duringStep).isEqualTo(Map.of("source", Set.of(CURSOR, STEP), "target", Set.of(CURSOR, STEP)));
+        assertThat(holds(src, DATA)).isEqualTo(Map.of("auto-3", Set.of(CURSOR)));
+        assertThat(holds(dst, BACKUP)).isEqualTo(Map.of("auto-3", Set.of(CURSOR)));
+        assertThat(ReplicationHolds.heldByReplication(target, BACKUP))
+                .isEqualTo(Map.of(BACKUP.snapshot("auto-3"), Set.of(CURSOR)));
+        assertThat(ReplicationHolds.heldByReplication(src.holds(DATA.snapshot("auto-3")))).isTrue();
+        assertThat(ReplicationHolds.heldByReplication(src.holds(DATA.snapshot("auto-2")))).isFalse();
+
+        // A failed step releases its step holds and leaves the cursor where it was.
+        snap(src, DATA, "auto-4");
+        FaultyEndpoint failing = new FaultyEndpoint(source, (n, req, real) -> new FailingStream(real, 5));
+        ReplicationResult failed = run(spec(false, 0), failing);
+
+        assertThat(failed.ok()).isFalse();
+        assertThat(failed.datasets().get(0).failure().orElseThrow().reason()).isEqualTo(DatasetFailure.Reason.TRANSPORT_ERROR);
+        assertThat(holds(src, DATA)).isEqualTo(Map.of("auto-3", Set.of(CURSOR)));
+        assertThat(holds(dst, BACKUP)).isEqualTo(Map.of("auto-3", Set.of(CURSOR)));
+        assertThat(guids(dst, BACKUP)).doesNotContainKey("auto-4");
+    }
+
+    @Test
+    void leftoverStepHoldsAreReleasedOnTheNextRun() {
+        snap(src, DATA, "auto-1");
+        run(spec(false, 0), source);
+        src.hold(DATA.snapshot("auto-1"), STEP);
+        dst.hold(BACKUP.snapshot("auto-1"), STEP);
+
+        assertThat(run(spec(false, 0), source).ok()).isTrue();
+
+        assertThat(holds(src, DATA)).isEqualTo(Map.of("auto-1", Set.of(CURSOR)));
+        assertThat(holds(dst, BACKUP)).isEqualTo(Map.of("auto-1", Set.of(CURSOR)));
+    }
+
+    @Test
+    void aTargetOwnedByAnotherSourceIsRefused() {
+        snap(src, DATA, "auto-1");
+        assertThat(run(spec(false, 0), source).ok()).isTrue();
+        assertThat(new LocalEndpoint("box-b", dst, tmp.resolve("b")).ownership(BACKUP))
+                .contains(new Ownership("box-a", "t1"));
+
+        InMemoryDatasetProvider other = new InMemoryDatasetProvider(clock, "src");
+        separateGuids(other);
+        separateGuids(other);
+        other.createDataset(DATA);
+        snap(other, DATA, "auto-9");
+        Map<String, Long> before = guids(dst, BACKUP);
+
+        ReplicationResult r = run(spec(true, 0), new LocalEndpoint("box-c", other, tmp.resolve("c")));
+
+        DatasetResult d = r.datasets().get(0);
+        assertThat(d.failure().orElseThrow().reason()).isEqualTo(DatasetFailure.Reason.OWNED_BY_OTHER);
+        assertThat(d.failure().orElseThrow().message()).isEqualTo("target dst/backup/data is owned by box-a/t1; "
+                + "run 'snapferry replication reinitialize t1' to take it over");
+        assertThat(guids(dst, BACKUP)).isEqualTo(before);
+
+        ReplicationSpec otherTask = new ReplicationSpec("t2", List.of(DATA), BACKUP, false, Set.of(), n -> true, false, 0);
+        assertThat(run(otherTask, source).datasets().get(0).failure().orElseThrow().reason())
+                .isEqualTo(DatasetFailure.Reason.OWNED_BY_OTHER);
+    }
+
+    @Test
+    void aFailingStreamIsRetriedAndTheRetryPlansAgain() {
+        snap(src, DATA, "auto-1", "auto-2");
+        FaultyEndpoint flaky = new FaultyEndpoint(source, (n, req, real) -> n == 1 ? new FailingStream(real, 10) : real);
+
+        ReplicationResult r = run(spec(false, 3), flaky);
+
+        DatasetResult d = r.datasets().get(0);
+        assertThat(d.failure()).isEmpty();
+        assertThat(d.attempts()).isEqualTo(2);
+        assertThat(sleeps).containsExactly(Duration.ofSeconds(1));
+        assertThat(guids(dst, BACKUP)).isEqualTo(guids(src, DATA));
+    }
+
+    @Test
+    void retriesStopAfterTheConfiguredNumberWithExponentialBackoff() {
+        snap(src, DATA, "auto-1");
+        FaultyEndpoint broken = new FaultyEndpoint(source, (n, req, real) -> new FailingStream(real, 0));
+
+        DatasetResult d = run(spec(false, 4), broken).datasets().get(0);
+
+        assertThat(d.attempts()).isEqualTo(5);
+        assertThat(sleeps).containsExactly(Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(4),
+                Duration.ofSeconds(8));
+        assertThat(d.failure().orElseThrow().retryable()).isTrue();
+        assertThat(dst.datasetNames()).doesNotContain(BACKUP);
+    }
+
+    @Test
+    void permanentErrorsAreNotRetried() {
+        snap(src, DATA, "auto-1");
+        FaultyEndpoint refusing = new FaultyEndpoint(source, (n, req, real) -> {
+            throw new io.snapferry.dataset.DatasetException(ErrorCode.PERMISSION, "not allowed to send");
+        });
+
+        DatasetResult d = run(spec(false, 4), refusing).datasets().get(0);
+
+        assertThat(d.attempts()).isEqualTo(1);
+        assertThat(sleeps).isEmpty();
+        assertThat(d.failure().orElseThrow().code()).contains(ErrorCode.PERMISSION);
+    }
+
+    @Test
+    void theStallWatchdogAbortsATransferThatStopsMoving() throws Exception {
+        snap(src, DATA, "auto-1");
+        BlockingStream[] blocked = new BlockingStream[1];
+        FaultyEndpoint stalling = new FaultyEndpoint(source, (n, req, real) -> {
+            if (n == 1) {
+                blocked[0] = new BlockingStream(real, 3);
+                return blocked[0];
+            }
+            return real;
+        });
+        Replicator replicator = replicator(Duration.ofMillis(200));
+
+        CompletableFuture<ReplicationResult> running = CompletableFuture.supplyAsync(
+                () -> replicator.run(spec(false, 2), stalling, target, ProgressListener.NONE, clock));
+        Poll.until(Duration.ofSeconds(10), "the stalled send stream to be closed", () -> blocked[0] != null && blocked[0].closed());
+        ReplicationResult r = running.get(10, TimeUnit.SECONDS);
+
+        DatasetResult d = r.datasets().get(0);
+        assertThat(d.failure()).isEmpty();
+        assertThat(d.attempts()).isEqualTo(2);
+        assertThat(sleeps).containsExactly(Duration.ofSeconds(1));
+        assertThat(guids(dst, BACKUP)).isEqualTo(guids(src, DATA));
+    }
+
+    @Test
+    void aStallWithoutRetriesLeftIsReportedAsStalled() throws Exception {
+        snap(src, DATA, "auto-1");
+        FaultyEndpoint stalling = new FaultyEndpoint(source, (n, req, real) -> new BlockingStream(real, 0));
+
+        ReplicationResult r = replicator(Duration.ofMillis(100)).run(spec(false, 0), stalling, target, ProgressListener.NONE, clock);
+
+        DatasetFailure f = r.datasets().get(0).failure().orElseThrow();
+        assertThat(f.reason()).isEqualTo(DatasetFailure.Reason.STALLED);
+        assertThat(f.retryable()).isTrue();
+        assertThat(f.message()).contains("no data moved");
+        assertThat(holds(src, DATA)).isEmpty();
+    }
+
+    @Test
+    void severalSourcesLandBelowTheTargetUnderTheirLeaves() {
+        DatasetName other = DatasetName.of("src/other");
+        src.createDataset(other);
+        snap(src, DATA, "auto-1");
+        snap(src, other, "auto-1");
+        ReplicationSpec spec = new ReplicationSpec("t1", List.of(DATA, other), DatasetName.of("dst/backup"), false, Set.of(),
+                n -> true, false, 0);
+
+        ReplicationResult r = run(spec, source);
+
+        assertThat(r.ok()).as(r.toString()).isTrue();
+        assertThat(guids(dst, DatasetName.of("dst/backup/data"))).isEqualTo(guids(src, DATA));
+        assertThat(guids(dst, DatasetName.of("dst/backup/other"))).isEqualTo(guids(src, other));
+        assertThat(target.ownership(DatasetName.of("dst/backup/other"))).contains(new Ownership("box-a", "t1"));
+    }
+
+    @Test
+    void childrenOfADatasetWithNothingToSendAreNotReplicated() {
+        src.createDataset(DATA.child("a"));
+        snap(src, DATA.child("a"), "auto-1");
+        ReplicationSpec spec = new ReplicationSpec("t1", List.of(DATA), BACKUP, true, Set.of(), n -> n.startsWith("auto-"),
+                false, 0);
+
+        ReplicationResult r = run(spec, source);
+
+        assertThat(r.datasets().get(0).plan().orElseThrow()).isInstanceOf(Plan.NothingToSend.class);
+        assertThat(r.datasets().get(0).ok()).isTrue();
+        assertThat(r.datasets().get(1).failure().orElseThrow().reason())
+                .isEqualTo(DatasetFailure.Reason.PARENT_NOT_REPLICATED);
+        assertThat(r.datasets().get(1).failure().orElseThrow().message()).contains("dst/backup/data");
+        assertThat(dst.datasetNames()).doesNotContain(BACKUP);
+    }
+
+    @Test
+    void aMissingSourceIsReportedAsNotFound() {
+        ReplicationSpec spec = new ReplicationSpec("t1", List.of(DatasetName.of("src/nope")), BACKUP, true, Set.of(),
+                n -> true, false, 3);
+
+        DatasetResult d = run(spec, source).datasets().get(0);
+
+        assertThat(d.failure().orElseThrow().code()).contains(ErrorCode.NOT_FOUND);
+        assertThat(sleeps).isEmpty();
+    }
+
+    @Test
+    void theStreamTransformCarriesEveryByte() {
+        snap(src, DATA, "auto-1", "auto-2");
+        List<StepContext> seen = Collections.synchronizedList(new ArrayList<>());
+        StreamTransform xor = new StreamTransform() {
+            @Override
+            public InputStream wrapSend(InputStream in, StepContext context) {
+                seen.add(context);
+                return new XorStream(in);
+            }
+
+            @Override
+            public InputStream wrapReceive(InputStream in, StepContext context) {
+                return new XorStream(in);
+            }
+        };
+        Replicator replicator = new Replicator(new Replicator.Settings(Duration.ofSeconds(1), Duration.ofSeconds(8),
+                Duration.ofSeconds(30)), sleeps::add, xor);
+
+        ReplicationResult r = replicator.run(spec(false, 0), source, target, ProgressListener.NONE, clock);
+
+        assertThat(r.ok()).as(r.toString()).isTrue();
+        assertThat(guids(dst, BACKUP)).isEqualTo(guids(src, DATA));
+        assertThat(seen).extracting(c -> c.request().toString()).hasSize(2);
+        assertThat(seen.get(1).request().base()).contains(DATA.snapshot("auto-1"));
+        assertThat(seen.get(1).target()).isEqualTo(BACKUP);
+    }
+
+    @Test
+    void aPendingPartialReceiveIsDiscardedBeforePlanning() {
+        snap(src, DATA, "auto-1");
+        run(spec(false, 0), source);
+        snap(src, DATA, "auto-2");
+        List<DatasetName> aborted = new ArrayList<>();
+        FaultyEndpoint partial = new FaultyEndpoint(target, (n, req, real) -> real) {
+            @Override
+            public java.util.Optional<String> resumeToken(DatasetName dataset) {
+                return aborted.isEmpty() ? java.util.Optional.of("1-abc-def") : java.util.Optional.empty();
+            }
+
+            @Override
+            public void abortResumableReceive(DatasetName dataset) {
+                aborted.add(dataset);
+            }
+        };
+
+        ReplicationResult r = replicator(Duration.ofSeconds(30)).run(spec(false, 0), source, partial, ProgressListener.NONE, clock);
+
+        assertThat(r.ok()).as(r.toString()).isTrue();
+        assertThat(aborted).containsExactly(BACKUP);
+        assertThat(guids(dst, BACKUP)).isEqualTo(guids(src, DATA));
+    }
+
+    @Test
+    void interruptingTheRunAbortsTheTransfer() throws Exception {
+        snap(src, DATA, "auto-1");
+        BlockingStream[] blocked = new BlockingStream[1];
+        FaultyEndpoint stalling = new FaultyEndpoint(source, (n, req, real) -> blocked[0] = new BlockingStream(real, 3));
+        CompletableFuture<ReplicationResult> result = new CompletableFuture<>();
+        Thread runner = new Thread(() -> result.complete(
+                replicator(Duration.ofSeconds(60)).run(spec(false, 5), stalling, target, ProgressListener.NONE, clock)));
+        runner.start();
+        Poll.until(Duration.ofSeconds(10), "the transfer to block", () -> blocked[0] != null && blocked[0].blocking());
+
+        runner.interrupt();
+        ReplicationResult r = result.get(10, TimeUnit.SECONDS);
+
+        assertThat(r.datasets().get(0).failure().orElseThrow().reason()).isEqualTo(DatasetFailure.Reason.INTERRUPTED);
+        assertThat(blocked[0].closed()).isTrue();
+        assertThat(sleeps).isEmpty();
+        assertThat(holds(src, DATA)).isEmpty();
+    }
+
+    @Test
+    void progressIsReportedWhileBytesMove() {
+        src.write(DATA, "big", new byte[3 << 20]);
+        snap(src, DATA, "auto-1");
+
+        DatasetResult d = run(spec(false, 0), source).datasets().get(0);
+
+        assertThat(d.failure()).isEmpty();
+        assertThat(progress.size()).isGreaterThanOrEqualTo(3);
+        assertThat(progress).isSorted();
+        assertThat(progress.get(progress.size() - 1)).isEqualTo(d.bytes());
+        assertThat(d.bytes()).isGreaterThan(3L << 20);
+    }
+
+    @Test
+    void backoffDoublesUpToTheMaximum() {
+        Replicator r = replicator(Duration.ofSeconds(1));
+        assertThat(List.of(r.backoff(1), r.backoff(2), r.backoff(3), r.backoff(4), r.backoff(5), r.backoff(60)))
+                .containsExactly(Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(4), Duration.ofSeconds(8),
+                        Duration.ofSeconds(8), Duration.ofSeconds(8));
+    }
+
+    /** Flips every bit: applied twice, the identity; applied once, a stream no receiver accepts. */
+    static final class XorStream extends FilterInputStream {
+        XorStream(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            return b < 0 ? b : (b ^ 0xff);
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = super.read(b, off, len);
+            for (int i = 0; i < n; i++) {
+                b[off + i] ^= (byte) 0xff;
+            }
+            return n;
+        }
+    }
+
+    /** Passes {@code limit} bytes, then fails as a broken connection would. */
+    static final class FailingStream extends FilterInputStream {
+        private int left;
+
+        FailingStream(InputStream in, int limit) {
+            super(in);
+            this.left = limit;
+        }
+
+        @Override
+        public int read() throws IOException {
+            if (left-- <= 0) {
+                throw new IOException("connection reset");
+            }
+            return super.read();
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (left <= 0) {
+                throw new IOException("connection reset");
+            }
+            int n = super.read(b, off, Math.min(len, left));
+            left -= Math.max(n, 0);
+            return n;
+        }
+    }
+
+    /** Passes {@code limit} bytes, then blocks until closed, as a hung peer does. */
+    static final class BlockingStream extends FilterInputStream {
+        private final CountDownLatch closed = new CountDownLatch(1);
+        private volatile boolean blocking;
+        private int left;
+
+        BlockingStream(InputStream in, int limit) {
+            super(in);
+            this.left = limit;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (left <= 0) {
+                blocking = true;
+                try {
+                    closed.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                throw new IOException("stream closed");
+            }
+            int n = super.read(b, off, Math.min(len, left));
+            left -= Math.max(n, 0);
+            return n;
+        }
+
+        @Override
+        public void close() throws IOException {
+            closed.countDown();
+            super.close();
+        }
+
+        boolean closed() {
+            return closed.getCount() == 0;
+        }
+
+        boolean blocking() {
+            return blocking;
+        }
+    }
+}

@@ -30,7 +30,9 @@ public final class InMemoryDatasetProvider implements DatasetProvider {
     private static final int MAGIC = 0x4d454d53; // "MEMS"
 
     private final Clock clock;
-    private final AtomicLong guids = new AtomicLong(0x1000);
+    // Each instance draws its GUIDs from its own random range, as two ZFS pools would, so that two
+    // fakes standing for two boxes never share a GUID by accident.
+    private final AtomicLong guids = new AtomicLong(java.util.concurrent.ThreadLocalRandom.current().nextLong(1L << 20, 1L << 50) << 8);
     private final AtomicLong txg = new AtomicLong(1);
     private final Set<String> pools = new TreeSet<>();
     private final Map<DatasetName, Ds> datasets = new TreeMap<>();

@@ -49,6 +49,7 @@ public final class ZfsErrors {
             // existence
             new Rule("already exists", ErrorCode.ALREADY_EXISTS),
             new Rule("must specify -f to overwrite", ErrorCode.ALREADY_EXISTS),
+            new Rule("destination has snapshots", ErrorCode.ALREADY_EXISTS),
             new Rule("does not exist", ErrorCode.NOT_FOUND),
             new Rule("no such pool", ErrorCode.NOT_FOUND),
             new Rule("no such tag", ErrorCode.NOT_FOUND),

@@ -534,16 +534,31 @@ public final class ZfsCommandProvider implements DatasetProvider {
     public void release(SnapshotName snapshot, String tag) {
         checkTag(tag);
         synchronized (holdLock(snapshot)) {
-            if (lzc != null) {
-                lzc.release(snapshot, tag);
-            } else {
-                zfsOk("releasing hold '" + tag + "' on " + snapshot, "release", tag, snapshot.toString());
-            }
-            if (!features.holdsCommand()) {
-                Set<String> tags = recordedTags(snapshot);
-                if (tags.remove(tag)) {
-                    recordTags(snapshot, tags);
+            DatasetException failure = null;
+            try {
+                if (lzc != null) {
+                    lzc.release(snapshot, tag);
+                } else {
+                    zfsOk("releasing hold '" + tag + "' on " + snapshot, "release", tag, snapshot.toString());
                 }
+            } catch (DatasetException e) {
+                failure = e;
+            }
+            if (!features.holdsCommand() && (failure == null || failure.code() == ErrorCode.NOT_FOUND)) {
+                Set<String> tags;
+                try {
+                    tags = recordedTags(snapshot);
+                } catch (DatasetException e) {
+                    tags = Set.of(); // the snapshot itself is gone: nothing to correct
+                }
+                if (tags.contains(tag)) {
+                    Set<String> rest = new TreeSet<>(tags);
+                    rest.remove(tag);
+                    recordTags(snapshot, rest);
+                }
+            }
+            if (failure != null) {
+                throw failure;
             }
         }
     }
@@ -572,25 +587,23 @@ public final class ZfsCommandProvider implements DatasetProvider {
                 return Set.of();
             }
             Set<String> tags = parseTags(p.get(HOLDS_PROPERTY));
-            if (tags.size() != count) {
-                Set<String> verified = new TreeSet<>();
-                for (String tag : tags) {
-                    CommandRunner.Result r = zfs("hold", tag, snapshot.toString());
-                    if (r.ok()) {
-                        zfsOk("undoing the hold that checked tag '" + tag + "' on " + snapshot, "release", tag, snapshot.toString());
-                    } else if (ZfsErrors.classify(r.message()) == ErrorCode.ALREADY_EXISTS) {
-                        verified.add(tag);
-                    } else {
-                        throw ZfsErrors.toException("checking hold '" + tag + "' on " + snapshot, r);
-                    }
+            Set<String> verified = new TreeSet<>();
+            for (String tag : tags) {
+                CommandRunner.Result r = zfs("hold", tag, snapshot.toString());
+                if (r.ok()) {
+                    zfsOk("undoing the hold that checked tag '" + tag + "' on " + snapshot, "release", tag, snapshot.toString());
+                } else if (ZfsErrors.classify(r.message()) == ErrorCode.ALREADY_EXISTS) {
+                    verified.add(tag);
+                } else {
+                    throw ZfsErrors.toException("checking hold '" + tag + "' on " + snapshot, r);
                 }
-                if (!verified.equals(tags)) {
-                    recordTags(snapshot, verified);
-                }
-                tags = verified;
-                for (int i = 1; tags.size() < count; i++) {
-                    tags.add(UNNAMED_HOLD + i);
-                }
+            }
+            if (!verified.equals(tags)) {
+                recordTags(snapshot, verified);
+            }
+            tags = verified;
+            for (int i = 1; tags.size() < count; i++) {
+                tags.add(UNNAMED_HOLD + i);
             }
             return Set.copyOf(tags);
         }

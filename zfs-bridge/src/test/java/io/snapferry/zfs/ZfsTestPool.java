@@ -1,6 +1,7 @@
 package io.snapferry.zfs;
 
 import io.snapferry.dataset.DatasetName;
+import io.snapferry.testing.Poll;
 import io.snapferry.testing.Requirements;
 import java.io.File;
 import java.io.IOException;
@@ -9,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
@@ -117,6 +119,19 @@ public final class ZfsTestPool implements AutoCloseable {
         return mountpointOf(dataset);
     }
 
+    /**
+     * Unmounts and mounts {@code dataset} again: after a receive into a mounted dataset zfs-fuse
+     * keeps serving the kernel's cached pages of the old state until the next mount.
+     */
+    public Path remounted(DatasetName dataset) {
+        Result r = run(zfs(), "get", "-H", "-o", "value", "mounted", dataset.value());
+        r.check("zfs get mounted " + dataset);
+        if (r.out.strip().equals("yes")) {
+            run(zfs(), "unmount", dataset.value()).check("zfs unmount " + dataset);
+        }
+        return mounted(dataset);
+    }
+
     /** Runs {@code zfs} with these arguments and returns stdout; fails the test on a non-zero exit. */
     public String zfsCommand(String... args) {
         List<String> cmd = new ArrayList<>(List.of(zfs()));
@@ -136,11 +151,20 @@ public final class ZfsTestPool implements AutoCloseable {
         }
     }
 
+    /** zfs-fuse can call a pool busy for a moment after its last use (FUSE closes files asynchronously). */
     private static void destroy(String pool) {
-        Result r = run(zpool(), "destroy", "-f", pool);
-        if (r.exit != 0 && !r.err.contains("no such pool")) {
-            throw new IllegalStateException("zpool destroy " + pool + " failed: " + r.err.strip());
-        }
+        String[] last = {""};
+        Poll.until(Duration.ofSeconds(30), "zpool destroy " + pool + " to stop reporting busy", () -> {
+            Result r = run(zpool(), "destroy", "-f", pool);
+            if (r.exit == 0 || r.err.contains("no such pool")) {
+                return true;
+            }
+            if (!r.err.contains("busy")) {
+                throw new IllegalStateException("zpool destroy " + pool + " failed: " + r.err.strip());
+            }
+            last[0] = r.err.strip();
+            return false;
+        });
     }
 
     /** Destroys pools named like ours whose embedded creation time is over an hour old; no other pool. */

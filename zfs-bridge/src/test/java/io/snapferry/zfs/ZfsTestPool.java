@@ -153,7 +153,6 @@ public final class ZfsTestPool implements AutoCloseable {
 
     /** zfs-fuse can call a pool busy for a moment after its last use (FUSE closes files asynchronously). */
     private static void destroy(String pool) {
-        String[] last = {""};
         Poll.until(Duration.ofSeconds(30), "zpool destroy " + pool + " to stop reporting busy", () -> {
             Result r = run(zpool(), "destroy", "-f", pool);
             if (r.exit == 0 || r.err.contains("no such pool")) {
@@ -162,7 +161,6 @@ public final class ZfsTestPool implements AutoCloseable {
             if (!r.err.contains("busy")) {
                 throw new IllegalStateException("zpool destroy " + pool + " failed: " + r.err.strip());
             }
-            last[0] = r.err.strip();
             return false;
         });
     }

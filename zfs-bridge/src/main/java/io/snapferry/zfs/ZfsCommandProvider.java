@@ -217,7 +217,13 @@ public final class ZfsCommandProvider implements DatasetProvider {
     @Override
     public List<Dataset> listDatasets(Optional<DatasetName> root) {
         List<Object> scope = root.isPresent() ? List.of("-r", root.get().value()) : List.of();
-        String what = "listing datasets" + root.map(r -> " under " + r).orElse("");
+        List<Dataset> out = list("listing datasets" + root.map(r -> " under " + r).orElse(""), scope);
+        out.sort((a, b) -> treeOrder(a.name()).compareTo(treeOrder(b.name())));
+        return out;
+    }
+
+    /** {@code zfs list} of file systems and volumes with {@code scope} (names, {@code -r}, {@code -d}). */
+    private List<Dataset> list(String what, List<Object> scope) {
         List<Dataset> out = new ArrayList<>();
         if (features.parsableList()) {
             String text = zfsOk(what, "list", "-H", "-p", "-o", "name," + DATASET_PROPERTIES, "-t", "filesystem,volume", scope);
@@ -229,7 +235,6 @@ public final class ZfsCommandProvider implements DatasetProvider {
             List<String> names = lines(zfsOk(what, "list", "-H", "-o", "name", "-t", "filesystem,volume", scope));
             out.addAll(describe(what, names));
         }
-        out.sort((a, b) -> treeOrder(a.name()).compareTo(treeOrder(b.name())));
         return out;
     }
 
@@ -265,7 +270,7 @@ public final class ZfsCommandProvider implements DatasetProvider {
     @Override
     public Dataset dataset(DatasetName name) {
         List<Dataset> found = features.parsableList()
-                ? listDatasets(Optional.of(name)).stream().filter(d -> d.name().equals(name)).toList()
+                ? list("describing " + name, List.of(name.value()))
                 : describe("describing " + name, List.of(name.value()));
         if (found.isEmpty()) {
             throw DatasetException.notFound("dataset " + name);

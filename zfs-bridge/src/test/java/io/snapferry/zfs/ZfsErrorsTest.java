@@ -106,6 +106,18 @@ class ZfsErrorsTest {
     }
 
     @Test
+    void aZfsThatAcceptsEveryProbeIsModern() {
+        java.util.List<java.util.List<String>> seen = new java.util.ArrayList<>();
+        ZfsFeatures f = ZfsFeatures.probe("zfs", "zpool", cmd -> {
+            seen.add(cmd);
+            return "cannot open '%probe': invalid character '%' in name";
+        });
+        assertThat(f).isEqualTo(ZfsFeatures.modern());
+        // every probe names the impossible dataset, or none at all, so no probe can touch a pool
+        assertThat(seen).allSatisfy(cmd -> assertThat(cmd.size() <= 3 || String.join(" ", cmd).contains("%probe")).isTrue());
+    }
+
+    @Test
     void probesRecogniseRefusals() {
         assertThat(ZfsFeatures.accepted("invalid option 'p'\nusage:")).isFalse();
         assertThat(ZfsFeatures.accepted("too many arguments\nusage:")).isFalse();

@@ -67,6 +67,16 @@ class ZfsProvidersTest {
     }
 
     @Test
+    void aMissingZfsBinaryIsAClearError() {
+        io.snapferry.dataset.DatasetException e = org.assertj.core.api.Assertions.catchThrowableOfType(
+                io.snapferry.dataset.DatasetException.class, () -> new ZfsCommandProvider("/nonexistent/bin/zfs", "zpool"));
+        assertThat(e.code()).isEqualTo(ErrorCode.INTERNAL);
+        assertThat(e.getMessage()).contains("/nonexistent/bin/zfs");
+        assertThat(org.assertj.core.api.Assertions.catchThrowableOfType(io.snapferry.dataset.DatasetException.class,
+                () -> new ZfsCommandProvider("-rf", "zpool")).code()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
+    }
+
+    @Test
     void errnosMapToCodes() {
         assertThat(LzcBackend.code(2)).isEqualTo(ErrorCode.NOT_FOUND);
         assertThat(LzcBackend.code(3)).isEqualTo(ErrorCode.NOT_FOUND);

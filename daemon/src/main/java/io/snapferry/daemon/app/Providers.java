@@ -1,17 +1,35 @@
 package io.snapferry.daemon.app;
 
+import io.snapferry.dataset.DatasetException;
 import io.snapferry.dataset.DatasetProvider;
+import io.snapferry.zfs.ZfsProviders;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** Opens the providers the daemon serves: the embedded store's pools, then ZFS pools when found. */
+/**
+ * Opens the providers the daemon serves: the embedded store's pools first (its default pool
+ * {@code local} lives in the data directory), then the ZFS pools when ZFS is found.
+ */
 public final class Providers {
+    private static final Logger LOG = LoggerFactory.getLogger(Providers.class);
+
     private Providers() {
     }
 
     public static List<DatasetProvider> open(DaemonOptions options) throws IOException {
         List<DatasetProvider> out = new ArrayList<>();
+        if (options.zfs()) {
+            try {
+                DatasetProvider zfs = ZfsProviders.open();
+                LOG.info("ZFS found with pools {}", zfs.pools());
+                out.add(zfs);
+            } catch (DatasetException e) {
+                LOG.info("no ZFS pools are served: {}", e.getMessage());
+            }
+        }
         return out;
     }
 }

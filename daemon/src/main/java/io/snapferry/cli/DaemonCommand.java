@@ -4,6 +4,7 @@ import io.snapferry.daemon.app.Appliance;
 import io.snapferry.daemon.app.DaemonOptions;
 import io.snapferry.daemon.app.Providers;
 import io.snapferry.daemon.config.DataDir;
+import io.snapferry.daemon.systemd.SystemdNotify;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.time.Clock;
@@ -36,9 +37,12 @@ final class DaemonCommand {
         } catch (DataDir.AlreadyRunningException e) {
             throw new CliException(e.getMessage());
         }
+        SystemdNotify systemd = SystemdNotify.fromEnvironment();
+        systemd.ready("running on " + appliance.web().url());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("stopping");
+            systemd.stopping("stopping");
             try {
                 appliance.close();
             } catch (IOException | RuntimeException e) {

@@ -152,7 +152,7 @@ export async function render(root, { params, setParams }) {
         h('th', { class: 'num', text: 'Holds' }), h('th', { class: 'actions', text: 'Actions' }))),
       h('tbody', {}, items.map((s) => h('tr', { dataset: { snapshot: s.name } },
         h('td', { class: 'mono', text: s.snapshot }),
-        h('td', { text: dateTime(s.createdAt) }),
+        h('td', { class: 'when', text: dateTime(s.createdAt) }),
         h('td', { class: 'num', text: bytes(s.used) }),
         h('td', { class: 'num', text: bytes(s.referenced) }),
         h('td', { class: 'num', text: String(s.holds) }),

@@ -86,6 +86,16 @@ class AccessControlTest {
                 checked++;
             }
         }
+        WebClient stranger = new WebClient(url);
+        for (String variant : List.of("/api/v1/datasets/", "//api/v1/datasets", "/api//v1/datasets", "/API/v1/datasets",
+                "/api/v1/./datasets", "/api/v1/x/../datasets", "/api/v1/datasets;x=1", "/api/v1/%64atasets")) {
+            for (String method : List.of("GET", "HEAD")) {
+                WebClient.Response r = stranger.send(method, variant, null, false);
+                if (r.status() < 400) {
+                    leaks.add(method + " " + variant + " -> " + r.status() + " " + r.body());
+                }
+            }
+        }
         assertThat(leaks).isEmpty();
         assertThat(checked).isGreaterThanOrEqualTo(4 * 15);
         assertThat(provider.listSnapshots(DatasetName.of("tank"))).as("refused requests changed nothing").isEmpty();

@@ -84,7 +84,11 @@ export function showError(form, err) {
     }
     wrap.appendChild(h('p', { class: 'field-error', role: 'alert', dataset: { errorFor: fieldName }, text: message }));
   } else {
-    form.prepend(h('p', { class: 'form-error', role: 'alert', text: message }));
+    // Above the fields, below any title and introduction.
+    const anchor = form.querySelector('.field, .dialog-actions, button[type=submit]');
+    const box = h('p', { class: 'form-error', role: 'alert', text: message });
+    if (anchor && anchor.parentNode === form) form.insertBefore(box, anchor);
+    else form.prepend(box);
   }
 }
 

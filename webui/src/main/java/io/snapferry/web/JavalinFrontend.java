@@ -121,7 +121,9 @@ public final class JavalinFrontend extends AbstractService implements WebFronten
         app.exception(DatasetException.class, (e, ctx) -> error(ctx, status(e), e.code().name(), e.getMessage(), null));
         app.exception(io.javalin.http.HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(),
                 e.getStatus() == 404 ? "NOT_FOUND" : "HTTP_" + e.getStatus(),
-                e.getStatus() == 404 ? "no such API route: " + ctx.method() + " " + ctx.path() : e.getMessage(), null));
+                e.getStatus() != 404 ? e.getMessage()
+                        : ctx.path().startsWith("/api/") ? "no such API route: " + ctx.method() + " " + ctx.path()
+                        : "not found: " + ctx.path(), null));
         app.exception(Exception.class, (e, ctx) -> {
             LOG.warn("request {} {} failed", ctx.method(), ctx.path(), e);
             error(ctx, 500, "INTERNAL", "internal error: " + e, null);

@@ -114,7 +114,9 @@ class AccessControlTest {
         WebClient.Response js = c.get("/js/pages/datasets.js");
         assertThat(js.status()).isEqualTo(200);
         assertThat(js.headers().firstValue("Content-Type").orElseThrow()).contains("javascript");
-        assertThat(c.get("/api/v1/nothing-here").status()).isEqualTo(404);
+        WebClient.Response none = c.get("/api/v1/nothing-here");
+        assertThat(none.status()).isEqualTo(404);
+        assertThat(none.json().get("error").asText()).isEqualTo("no such API route: GET /api/v1/nothing-here");
     }
 
     @Test
@@ -237,6 +239,9 @@ class AccessControlTest {
         WebClient.Response r = cli.raw("POST", "/api/v1/snapshots", "dataset=tank&name=x", Map.of("Content-Type", "application/x-www-form-urlencoded"));
         assertThat(r.status()).isEqualTo(415);
         assertThat(provider.listSnapshots(DatasetName.of("tank"))).isEmpty();
+        WebClient.Response formLogin = new WebClient(url).raw("POST", "/api/v1/session", "username=admin&password=x",
+                Map.of("Content-Type", "application/x-www-form-urlencoded"));
+        assertThat(formLogin.status()).as("a cross-site form cannot log anyone in").isEqualTo(415);
     }
 
     @Test

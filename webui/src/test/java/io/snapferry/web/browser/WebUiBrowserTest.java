@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.snapferry.dataset.DatasetName;
 import io.snapferry.dataset.InMemoryDatasetProvider;
 import io.snapferry.web.TestBox;
+import io.snapferry.web.WebClient;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
@@ -70,7 +71,7 @@ class WebUiBrowserTest {
             b.visible("#pools [data-pool=tank] .bar");
             b.wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("#services"), "web-server"));
             assertThat(b.visible("#services").getText()).contains("running");
-            assertThat(b.all("#nav a").stream().map(WebElement::getText).toList()).containsExactly("Dashboard", "Datasets");
+            assertThat(b.all("#nav a").stream().map(WebElement::getText).toList()).containsExactly("Dashboard", "Datasets", "Settings");
             assertThat(b.visible("#who").getText()).isEqualTo("admin");
             b.screenshot("04-dashboard");
 
@@ -148,12 +149,32 @@ class WebUiBrowserTest {
             assertThat(provider.listSnapshots(DatasetName.of("tank/home"))).extracting(s -> s.shortName())
                     .containsExactly("daily-2026-03-01");
 
+            // An API token: shown once, works for a script, revoked.
+            b.clickable("#nav a[data-nav=settings]").click();
+            b.visible("#no-tokens");
+            b.clickable("#new-token").click();
+            b.type("dialog input[name=name]", "nightly-backup");
+            b.clickable("dialog button[type=submit]").click();
+            String token = b.visible("dialog #created-token").getAttribute("value");
+            assertThat(token).startsWith("sft_");
+            b.screenshot("11-token-shown-once");
+            b.clickable("dialog button[type=submit]").click();
+            b.gone("dialog");
+            b.visible("#token-table tr[data-token=nightly-backup]");
+            WebClient script = new WebClient(url).bearer(token);
+            assertThat(script.get("/api/v1/pools").status()).isEqualTo(200);
+            b.screenshot("12-settings");
+            b.clickable("#token-table tr[data-token=nightly-backup] button[data-action=revoke]").click();
+            b.clickable("dialog button[type=submit]").click();
+            b.visible("#no-tokens");
+            assertThat(script.get("/api/v1/pools").status()).isEqualTo(401);
+
             // Logout: back to the login page, and the app's pages need a login again.
             b.clickable("#logout").click();
             b.visible("#login-form");
             b.driver.get(url + "/#/datasets");
             b.visible("#login-form");
-            b.screenshot("11-logged-out");
+            b.screenshot("13-logged-out");
 
             List<String> severe = b.driver.manage().logs().get(LogType.BROWSER).getAll().stream()
                     .filter(e -> e.getLevel().intValue() >= java.util.logging.Level.SEVERE.intValue())

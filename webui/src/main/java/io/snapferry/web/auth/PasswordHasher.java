@@ -11,7 +11,9 @@ import org.bouncycastle.crypto.params.Argon2Parameters;
  * Hashes passwords with Argon2id (Bouncy Castle) and a random 16-byte salt, in the PHC string
  * format {@code $argon2id$v=19$m=65536,t=3,p=1$<salt>$<hash>} (unpadded Base64). {@link #verify}
  * reads the cost from the stored string, so raising {@link Cost#DEFAULT} later keeps old hashes
- * valid. Thread-safe; each hash with the default cost takes 64 MiB and a fraction of a second.
+ * valid. Thread-safe; each hash with the default cost takes 64 MiB and about a second of one
+ * core, so at most {@link #CONCURRENT} run at once (others wait): a burst of logins cannot exhaust
+ * the heap.
  */
 public final class PasswordHasher {
     /** Argon2id cost: memory in KiB, iterations, lanes. */
@@ -53,6 +55,10 @@ public final class PasswordHasher {
     private static final int HASH_BYTES = 32;
     private static final Base64.Encoder B64 = Base64.getEncoder().withoutPadding();
     private static final Base64.Decoder B64D = Base64.getDecoder();
+
+    /** How many hashes may run at the same time: one per core. */
+    public static final int CONCURRENT = Math.max(1, Runtime.getRuntime().availableProcessors());
+    private static final java.util.concurrent.Semaphore RUNNING = new java.util.concurrent.Semaphore(CONCURRENT, true);
 
     private final Cost cost;
     private final SecureRandom random = new SecureRandom();
@@ -123,10 +129,15 @@ public final class PasswordHasher {
                 .withParallelism(cost.parallelism())
                 .withSalt(salt)
                 .build();
-        Argon2BytesGenerator gen = new Argon2BytesGenerator();
-        gen.init(params);
-        byte[] out = new byte[length];
-        gen.generateBytes(password.getBytes(StandardCharsets.UTF_8), out);
-        return out;
+        RUNNING.acquireUninterruptibly();
+        try {
+            Argon2BytesGenerator gen = new Argon2BytesGenerator();
+            gen.init(params);
+            byte[] out = new byte[length];
+            gen.generateBytes(password.getBytes(StandardCharsets.UTF_8), out);
+            return out;
+        } finally {
+            RUNNING.release();
+        }
     }
 }

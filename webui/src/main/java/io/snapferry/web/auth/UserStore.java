@@ -36,7 +36,7 @@ public final class UserStore {
     private final PasswordHasher hasher;
     private final Clock clock;
     private List<User> users;
-    private String dummyHash;
+    private volatile String dummyHash;
 
     public UserStore(Path file, PasswordHasher hasher, Clock clock) throws IOException {
         this.file = file;
@@ -70,15 +70,15 @@ public final class UserStore {
      */
     public Optional<String> authenticate(String username, String password) {
         User user;
-        String dummy;
         synchronized (this) {
             user = users.stream().filter(u -> u.username().equals(username)).findFirst().orElse(null);
-            if (user == null && dummyHash == null) {
-                dummyHash = hasher.hash("not a password of anyone");
-            }
-            dummy = dummyHash;
         }
         if (user == null) {
+            String dummy = dummyHash;
+            if (dummy == null) {
+                dummy = hasher.hash("not a password of anyone");
+                dummyHash = dummy;
+            }
             hasher.verify(password, dummy);
             return Optional.empty();
         }

@@ -29,6 +29,10 @@ class WebUiBrowserTest {
     @TempDir
     Path tmp;
 
+    private static String firstSnapshot(Browser b) {
+        return b.all("#snapshot-table tbody tr").stream().findFirst().map(r -> r.getAttribute("data-snapshot")).orElse("");
+    }
+
     @Test
     void firstVisitFromSetupToLogout() throws Exception {
         InMemoryDatasetProvider provider = new InMemoryDatasetProvider(Clock.systemUTC(), "tank");
@@ -124,6 +128,12 @@ class WebUiBrowserTest {
             b.visible("#snapshot-table tr[data-snapshot='tank/home@daily-2026-03-01']");
             b.screenshot("09-after-destroy");
 
+            // Sorting by name, then back to newest first.
+            b.clickable("#snapshot-table button[data-sort=name]").click();
+            b.wait.until(d -> firstSnapshot(b).equals("tank/home@daily-2026-03-01"));
+            b.clickable("#snapshot-table button[data-sort=createTxg]").click();
+            b.wait.until(d -> firstSnapshot(b).equals("tank/home@daily-2026-03-02"));
+
             // Hold and release.
             String daily1 = "#snapshot-table tr[data-snapshot='tank/home@daily-2026-03-01']";
             b.clickable(daily1 + " button[data-action=hold]").click();
@@ -149,6 +159,19 @@ class WebUiBrowserTest {
             assertThat(provider.listSnapshots(DatasetName.of("tank/home"))).extracting(s -> s.shortName())
                     .containsExactly("daily-2026-03-01");
 
+            // Paging through a dataset with many snapshots.
+            for (int i = 0; i < 30; i++) {
+                provider.createSnapshots(List.of(DatasetName.of("tank/vm").snapshot(String.format("hourly-%02d", i))));
+            }
+            b.clickable("#dataset-tree [data-dataset='tank/vm']").click();
+            b.wait.until(ExpectedConditions.textToBe(By.cssSelector("#pager-info"), "1–25 of 30"));
+            assertThat(firstSnapshot(b)).isEqualTo("tank/vm@hourly-29");
+            b.clickable("#page-next").click();
+            b.wait.until(ExpectedConditions.textToBe(By.cssSelector("#pager-info"), "26–30 of 30"));
+            assertThat(b.all("#snapshot-table tbody tr")).hasSize(5);
+            assertThat(b.visible("#page-next").isEnabled()).isFalse();
+            b.screenshot("11-paging");
+
             // An API token: shown once, works for a script, revoked.
             b.clickable("#nav a[data-nav=settings]").click();
             b.visible("#no-tokens");
@@ -157,13 +180,13 @@ class WebUiBrowserTest {
             b.clickable("dialog button[type=submit]").click();
             String token = b.visible("dialog #created-token").getAttribute("value");
             assertThat(token).startsWith("sft_");
-            b.screenshot("11-token-shown-once");
+            b.screenshot("12-token-shown-once");
             b.clickable("dialog button[type=submit]").click();
             b.gone("dialog");
             b.visible("#token-table tr[data-token=nightly-backup]");
             WebClient script = new WebClient(url).bearer(token);
             assertThat(script.get("/api/v1/pools").status()).isEqualTo(200);
-            b.screenshot("12-settings");
+            b.screenshot("13-settings");
             b.clickable("#token-table tr[data-token=nightly-backup] button[data-action=revoke]").click();
             b.clickable("dialog button[type=submit]").click();
             b.visible("#no-tokens");
@@ -174,7 +197,7 @@ class WebUiBrowserTest {
             b.visible("#login-form");
             b.driver.get(url + "/#/datasets");
             b.visible("#login-form");
-            b.screenshot("13-logged-out");
+            b.screenshot("14-logged-out");
 
             List<String> severe = b.driver.manage().logs().get(LogType.BROWSER).getAll().stream()
                     .filter(e -> e.getLevel().intValue() >= java.util.logging.Level.SEVERE.intValue())

@@ -30,7 +30,7 @@ class WebUiBrowserTest {
     Path tmp;
 
     private static String firstSnapshot(Browser b) {
-        return b.all("#snapshot-table tbody tr").stream().findFirst().map(r -> r.getAttribute("data-snapshot")).orElse("");
+        return b.all("#snapshot-table tbody tr").stream().findFirst().map(r -> r.getDomAttribute("data-snapshot")).orElse("");
     }
 
     @Test
@@ -178,7 +178,7 @@ class WebUiBrowserTest {
             b.clickable("#new-token").click();
             b.type("dialog input[name=name]", "nightly-backup");
             b.clickable("dialog button[type=submit]").click();
-            String token = b.visible("dialog #created-token").getAttribute("value");
+            String token = b.visible("dialog #created-token").getDomProperty("value");
             assertThat(token).startsWith("sft_");
             b.screenshot("12-token-shown-once");
             b.clickable("dialog button[type=submit]").click();

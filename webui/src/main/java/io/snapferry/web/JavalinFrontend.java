@@ -11,12 +11,23 @@ import io.snapferry.dataset.DatasetException;
 import io.snapferry.web.api.ApiError;
 import io.snapferry.web.api.DatasetRoutes;
 import io.snapferry.web.tls.BoxCertificate;
-import java.security.MessageDigest;
+import io.javalin.http.staticfiles.Location;
+import io.snapferry.web.api.Routes;
+import io.snapferry.web.auth.AccessFilter;
+import io.snapferry.web.auth.AccessPolicy;
+import io.snapferry.web.auth.ApiTokenStore;
+import io.snapferry.web.auth.AuthRoutes;
+import io.snapferry.web.auth.LoginThrottle;
+import io.snapferry.web.auth.PasswordHasher;
+import io.snapferry.web.auth.SessionStore;
+import io.snapferry.web.auth.UserStore;
+import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.SecureRequestCustomizer;
@@ -32,13 +43,22 @@ public final class JavalinFrontend extends AbstractService implements WebFronten
     public static final String VERSION = Optional.ofNullable(JavalinFrontend.class.getPackage().getImplementationVersion()).orElse("dev");
 
     private final Appliance appliance;
+    private final PasswordHasher hasher;
     private Javalin app;
+    private Routes routes;
     private BoxCertificate certificate;
     private String url;
 
+    /** Hashes passwords with {@link PasswordHasher.Cost#configured()}. */
     public JavalinFrontend(Appliance appliance) {
+        this(appliance, new PasswordHasher(PasswordHasher.Cost.configured()));
+    }
+
+    /** With a given password hashing cost (tests use a cheap one). */
+    public JavalinFrontend(Appliance appliance, PasswordHasher hasher) {
         super("web-server");
         this.appliance = appliance;
+        this.hasher = hasher;
     }
 
     /** Registered in META-INF/services. */
@@ -57,9 +77,22 @@ public final class JavalinFrontend extends AbstractService implements WebFronten
             certificate = BoxCertificate.loadOrCreate(appliance.dataDir().tls());
         }
         String adminToken = appliance.dataDir().adminToken();
+        Clock clock = appliance.clock();
+        Path configDir = appliance.dataDir().config();
+        UserStore users = new UserStore(configDir.resolve("users.json"), hasher, clock);
+        ApiTokenStore tokens = new ApiTokenStore(configDir.resolve("tokens.json"), clock);
+        SessionStore sessions = new SessionStore(clock);
+        AccessFilter access = new AccessFilter(sessions, tokens, () -> adminToken, tls);
         app = Javalin.create(config -> {
             config.showJavalinBanner = false;
             config.jsonMapper(new JavalinJackson(Json.mapper(), false));
+            config.staticFiles.add(s -> {
+                s.hostedPath = "/";
+                s.directory = "/web";
+                s.location = Location.CLASSPATH;
+                s.roles = Set.of(AccessPolicy.Access.PUBLIC);
+                s.headers = Map.of("Cache-Control", "no-cache");
+            });
             config.jetty.addConnector((server, httpConfig) -> {
                 ServerConnector c;
                 if (tls) {
@@ -82,15 +115,23 @@ public final class JavalinFrontend extends AbstractService implements WebFronten
                 return c;
             });
         });
-        app.before("/api/*", ctx -> authenticate(ctx, adminToken));
+        app.before(JavalinFrontend::securityHeaders);
+        app.beforeMatched(access::handle);
         app.exception(ApiError.class, (e, ctx) -> error(ctx, e.status(), e.code(), e.getMessage(), e.field()));
         app.exception(DatasetException.class, (e, ctx) -> error(ctx, status(e), e.code().name(), e.getMessage(), null));
+        app.exception(io.javalin.http.HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(),
+                e.getStatus() == 404 ? "NOT_FOUND" : "HTTP_" + e.getStatus(),
+                e.getStatus() != 404 ? e.getMessage()
+                        : ctx.path().startsWith("/api/") ? "no such API route: " + ctx.method() + " " + ctx.path()
+                        : "not found: " + ctx.path(), null));
         app.exception(Exception.class, (e, ctx) -> {
             LOG.warn("request {} {} failed", ctx.method(), ctx.path(), e);
             error(ctx, 500, "INTERNAL", "internal error: " + e, null);
         });
-        app.get("/api/v1/status", this::status);
-        new DatasetRoutes(appliance).register(app);
+        routes = new Routes(app, AccessPolicy::roleOf);
+        routes.get("/api/v1/status", this::status);
+        new AuthRoutes(users, sessions, tokens, new LoginThrottle(clock), access).register(routes);
+        new DatasetRoutes(appliance).register(routes);
         app.start();
         int port = ((ServerConnector) app.jettyServer().server().getConnectors()[0]).getLocalPort();
         String host = opts.bind().equals("0.0.0.0") || opts.bind().equals("::") ? "127.0.0.1" : opts.bind();
@@ -121,14 +162,24 @@ public final class JavalinFrontend extends AbstractService implements WebFronten
         ctx.status(status).json(body);
     }
 
-    private void authenticate(Context ctx, String adminToken) {
-        String auth = ctx.header("Authorization");
-        if (auth != null && auth.startsWith("Bearer ")
-                && MessageDigest.isEqual(auth.substring(7).trim().getBytes(StandardCharsets.UTF_8),
-                        adminToken.getBytes(StandardCharsets.UTF_8))) {
-            return;
+    /**
+     * Headers on every response: the UI loads nothing from elsewhere and runs no inline script, and
+     * no other site may frame it; API answers are never cached.
+     */
+    private static void securityHeaders(Context ctx) {
+        ctx.header("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+                + "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'");
+        ctx.header("X-Content-Type-Options", "nosniff");
+        ctx.header("X-Frame-Options", "DENY");
+        ctx.header("Referrer-Policy", "no-referrer");
+        if (ctx.path().startsWith("/api/")) {
+            ctx.header("Cache-Control", "no-store");
         }
-        throw new ApiError(401, "UNAUTHENTICATED", "authentication required: log in, or send an API token", null);
+    }
+
+    /** Every route registered, for tests and documentation checks. */
+    public Routes routes() {
+        return routes;
     }
 
     private void status(Context ctx) {

@@ -1,16 +1,20 @@
 package io.snapferry.web.api;
 
-import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.snapferry.daemon.app.Appliance;
 import io.snapferry.daemon.pools.Pools;
 import io.snapferry.dataset.Dataset;
+import io.snapferry.dataset.DatasetException;
+import io.snapferry.dataset.ErrorCode;
 import io.snapferry.dataset.DatasetName;
 import io.snapferry.dataset.DatasetProvider;
 import io.snapferry.dataset.DestroyResult;
 import io.snapferry.dataset.Snapshot;
 import io.snapferry.dataset.SnapshotName;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Locale;
+import java.util.TreeSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,20 +45,20 @@ public final class DatasetRoutes {
         }
     }
 
-    public void register(Javalin app) {
-        app.get("/api/v1/pools", ctx -> ctx.json(pools.list()));
-        app.get("/api/v1/datasets", this::listDatasets);
-        app.post("/api/v1/datasets", this::createDataset);
-        app.get("/api/v1/snapshots", this::listSnapshots);
-        app.post("/api/v1/snapshots", this::createSnapshot);
-        app.delete("/api/v1/snapshots", this::destroySnapshot);
-        app.post("/api/v1/snapshots/rollback", this::rollback);
-        app.get("/api/v1/snapshots/holds", ctx -> {
+    public void register(Routes routes) {
+        routes.get("/api/v1/pools", ctx -> ctx.json(pools.list()));
+        routes.get("/api/v1/datasets", this::listDatasets);
+        routes.post("/api/v1/datasets", this::createDataset);
+        routes.get("/api/v1/snapshots", this::listSnapshots);
+        routes.post("/api/v1/snapshots", this::createSnapshot);
+        routes.delete("/api/v1/snapshots", this::destroySnapshot);
+        routes.post("/api/v1/snapshots/rollback", this::rollback);
+        routes.get("/api/v1/snapshots/holds", ctx -> {
             SnapshotName s = Body.query(ctx).snapshot("name");
-            ctx.json(pools.providerOf(s.dataset()).holds(s));
+            ctx.json(new TreeSet<>(pools.providerOf(s.dataset()).holds(s)));
         });
-        app.post("/api/v1/snapshots/holds", this::hold);
-        app.delete("/api/v1/snapshots/holds", this::release);
+        routes.post("/api/v1/snapshots/holds", this::hold);
+        routes.delete("/api/v1/snapshots/holds", this::release);
     }
 
     private void listDatasets(Context ctx) {
@@ -72,9 +76,62 @@ public final class DatasetRoutes {
         ctx.status(201).json(DatasetView.of(p.createDataset(name), p.kind()));
     }
 
+    /** One page of a snapshot list, when the caller asked for paging with {@code limit}. */
+    public record SnapshotPage(List<SnapshotView> items, int total, int offset, int limit) {
+    }
+
+    public static final int MAX_PAGE = 1000;
+
+    /**
+     * {@code ?dataset=D}, optionally {@code sort=createTxg|name}, {@code order=asc|desc},
+     * {@code filter=text} (case-insensitive, in the part after '@'), and {@code offset}/{@code limit}.
+     * Without {@code limit} the answer is the whole (sorted, filtered) list as an array; with it, a
+     * {@link SnapshotPage}.
+     */
     private void listSnapshots(Context ctx) {
-        DatasetName d = Body.query(ctx).dataset("dataset");
-        ctx.json(pools.snapshots(d).stream().map(SnapshotView::of).toList());
+        Body q = Body.query(ctx);
+        DatasetName d = q.dataset("dataset");
+        String sort = q.string("sort").orElse("createTxg");
+        Comparator<Snapshot> by = switch (sort) {
+            case "createTxg" -> Comparator.comparingLong(Snapshot::createTxg);
+            case "name" -> Comparator.comparing(Snapshot::shortName);
+            default -> throw ApiError.badRequest("sort", "sort must be createTxg or name, not '" + sort + "'");
+        };
+        String order = q.string("order").orElse("asc");
+        if (order.equals("desc")) {
+            by = by.reversed();
+        } else if (!order.equals("asc")) {
+            throw ApiError.badRequest("order", "order must be asc or desc, not '" + order + "'");
+        }
+        String filter = q.string("filter").orElse("").toLowerCase(Locale.ROOT);
+        List<SnapshotView> all = pools.snapshots(d).stream()
+                .filter(s -> s.shortName().toLowerCase(Locale.ROOT).contains(filter))
+                .sorted(by).map(SnapshotView::of).toList();
+        Optional<String> limitText = q.string("limit");
+        if (limitText.isEmpty()) {
+            if (q.string("offset").isPresent()) {
+                throw ApiError.badRequest("limit", "offset needs limit");
+            }
+            ctx.json(all);
+            return;
+        }
+        int limit = integer("limit", limitText.get(), 1, MAX_PAGE);
+        int offset = integer("offset", q.string("offset").orElse("0"), 0, Integer.MAX_VALUE);
+        int from = Math.min(offset, all.size());
+        int to = (int) Math.min((long) from + limit, all.size());
+        ctx.json(new SnapshotPage(all.subList(from, to), all.size(), offset, limit));
+    }
+
+    private static int integer(String field, String text, int min, int max) {
+        try {
+            int v = Integer.parseInt(text);
+            if (v >= min && v <= max) {
+                return v;
+            }
+        } catch (NumberFormatException e) {
+            // fall through to the error
+        }
+        throw ApiError.badRequest(field, field + " must be a whole number from " + min + " to " + max + ", not '" + text + "'");
     }
 
     private void createSnapshot(Context ctx) {
@@ -83,7 +140,7 @@ public final class DatasetRoutes {
         String name = b.requiredString("name");
         try {
             d.snapshot(name);
-        } catch (io.snapferry.dataset.DatasetException e) {
+        } catch (DatasetException e) {
             throw ApiError.badRequest("name", e.getMessage());
         }
         List<DatasetName> exclude = new ArrayList<>();
@@ -112,14 +169,25 @@ public final class DatasetRoutes {
     private void hold(Context ctx) {
         Body b = Body.of(ctx);
         SnapshotName s = b.snapshot("name");
-        pools.providerOf(s.dataset()).hold(s, b.requiredString("tag"));
+        String tag = b.requiredString("tag");
+        try {
+            pools.providerOf(s.dataset()).hold(s, tag);
+        } catch (DatasetException e) {
+            throw e.code() == ErrorCode.INVALID_ARGUMENT || e.code() == ErrorCode.ALREADY_EXISTS
+                    ? new ApiError(e.code() == ErrorCode.ALREADY_EXISTS ? 409 : 400, e.code().name(), e.getMessage(), "tag") : e;
+        }
         ctx.status(201).json(Map.of("held", s.toString()));
     }
 
     private void release(Context ctx) {
         Body q = Body.query(ctx);
         SnapshotName s = q.snapshot("name");
-        pools.providerOf(s.dataset()).release(s, q.requiredString("tag"));
+        String tag = q.requiredString("tag");
+        try {
+            pools.providerOf(s.dataset()).release(s, tag);
+        } catch (DatasetException e) {
+            throw e.code() == ErrorCode.INVALID_ARGUMENT ? ApiError.badRequest("tag", e.getMessage()) : e;
+        }
         ctx.json(Map.of("released", s.toString()));
     }
 }

@@ -1,0 +1,12 @@
+// The pages of the app, one module each. To add a page: write pages/NAME.js exporting
+// `render(root, ctx)` (see router.js for ctx) and add an entry here. `nav: true` puts it in the
+// sidebar in this order; `public: true` lets it show without a login.
+export const pages = [
+  { path: '/setup', title: 'Set up', public: true, load: () => import('./setup.js') },
+  { path: '/login', title: 'Log in', public: true, load: () => import('./login.js') },
+  { path: '/dashboard', title: 'Dashboard', nav: true, load: () => import('./dashboard.js') },
+  { path: '/datasets', title: 'Datasets', nav: true, load: () => import('./datasets.js') },
+  { path: '/settings', title: 'Settings', nav: true, load: () => import('./settings.js') },
+];
+
+export const HOME = '/dashboard';

@@ -64,6 +64,31 @@ class StreamFuzzTest {
         assertRefusedOrIntact(b, OPTIONS[seed].key());
     }
 
+    @Property(tries = 500)
+    void theFrameDecoderOnlyEverThrowsStreamCorruptException(@ForAll @IntRange(min = 0, max = 4) int seed,
+                                                             @ForAll long randomness,
+                                                             @ForAll @IntRange(min = 1, max = 3) int mutations) {
+        Random r = new Random(randomness);
+        byte[] b = SEEDS[seed].clone();
+        for (int i = 0; i < mutations; i++) {
+            b = mutate(b, r);
+        }
+        byte[] wire = b;
+        Assertions.assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
+            java.io.ByteArrayOutputStream accepted = new java.io.ByteArrayOutputStream();
+            try (FrameDecoder d = FrameDecoder.open(new java.io.ByteArrayInputStream(wire), OPTIONS[seed].key(), StreamLimits.defaults())) {
+                for (Optional<Frame> f = d.next(); f.isPresent(); f = d.next()) {
+                    if (f.get().status() == Frame.Status.OK) {
+                        accepted.write(f.get().buffer(), 0, f.get().length());
+                    }
+                }
+                assertThat(accepted.toByteArray()).as("a stream the decoder completed must carry the original payload").isEqualTo(PAYLOAD);
+            } catch (StreamCorruptException expected) {
+                assertThat(expected.getMessage()).isNotBlank();
+            }
+        });
+    }
+
     private static byte[] mutate(byte[] b, Random r) {
         if (b.length == 0) {
             return new byte[] {(byte) r.nextInt()};

@@ -40,7 +40,7 @@ import java.util.zip.CRC32C;
  *
  * <p>Everything else (truncation, a bad record type, an impossible length, a bad header or
  * trailer) is thrown as a {@link StreamCorruptException}: after it the position in the input is
- * lost and the decoder is unusable.
+ * lost, and every further {@link #next()} throws the same exception.
  *
  * <h2>Resources and threads</h2>
  * Not thread-safe. Reads exactly the stream's bytes (one more when
@@ -64,6 +64,7 @@ public final class FrameDecoder implements Closeable {
     private boolean awaitingResend;
     private long payloadBytes;
     private StreamSummary summary;
+    private IOException failure;
 
     private FrameDecoder(WireInput in, WireHeader header, FrameCodec codec, StreamLimits limits, FrameListener listener) {
         this.in = in;
@@ -150,6 +151,18 @@ public final class FrameDecoder implements Closeable {
         if (summary != null) {
             return Optional.empty();
         }
+        if (failure != null) {
+            throw failure;
+        }
+        try {
+            return decodeNext();
+        } catch (IOException e) {
+            failure = e;
+            throw e;
+        }
+    }
+
+    private Optional<Frame> decodeNext() throws IOException {
         int type = in.readByteOrEnd();
         if (type < 0) {
             throw new StreamCorruptException(StreamCorruptException.Code.TRUNCATED, awaitingResend ? expected : -1,

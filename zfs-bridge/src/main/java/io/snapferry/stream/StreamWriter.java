@@ -247,6 +247,15 @@ public final class StreamWriter extends OutputStream {
     }
 
     private void emit(byte[] src, int off, int len) throws IOException {
+        try {
+            emitFrame(src, off, len);
+        } catch (IOException | RuntimeException e) {
+            failed = true; // a frame may be half written: the stream can only be abandoned
+            throw e;
+        }
+    }
+
+    private void emitFrame(byte[] src, int off, int len) throws IOException {
         codec.frameDigest(src, off, len, tail, 0);
         codec.chain(tail, 0);
         int codecId = 0;
@@ -275,14 +284,9 @@ public final class StreamWriter extends OutputStream {
         crc.update(out, outOff, outLen);
         crc.update(tail, 0, Wire.DIGEST);
         Wire.putInt(tail, Wire.DIGEST, (int) crc.getValue());
-        byte[] body = out;
-        int bodyOff = outOff;
-        int bodyLen = outLen;
-        guarded(() -> {
-            sink.write(head);
-            sink.write(body, bodyOff, bodyLen);
-            sink.write(tail);
-        });
+        sink.write(head);
+        sink.write(out, outOff, outLen);
+        sink.write(tail);
         wireBytes += Wire.FRAME_HEAD + outLen + Wire.FRAME_TAIL;
         payloadBytes += len;
         long done = seq++;

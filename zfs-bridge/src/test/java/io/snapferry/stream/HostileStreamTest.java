@@ -143,6 +143,13 @@ class HostileStreamTest {
         wire[at] = 'b';
         Streams.resealHeader(wire);
         assertCode(wire, Optional.of(Streams.KEY), DECRYPT_FAILED);
+
+        // an empty stream has no frame to fail: its keyed trailer digest covers the header
+        byte[] empty = Streams.write(new byte[0], SMALL.withKey(Streams.KEY));
+        int e = indexOf(empty, "tank/data".getBytes(java.nio.charset.StandardCharsets.US_ASCII)) + 8;
+        empty[e] = 'b';
+        Streams.resealHeader(empty);
+        assertCode(empty, Optional.of(Streams.KEY), TRAILER_MISMATCH);
     }
 
     @Test

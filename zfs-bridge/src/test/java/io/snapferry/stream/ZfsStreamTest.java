@@ -3,6 +3,7 @@ package io.snapferry.stream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.snapferry.dataset.DatasetName;
+import io.snapferry.testing.Poll;
 import io.snapferry.testing.Requirements;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -12,6 +13,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
@@ -44,7 +46,18 @@ class ZfsStreamTest {
     @AfterEach
     void destroyPool() throws Exception {
         if (pool != null) {
-            run("zpool", "destroy", "-f", pool);
+            // zfs-fuse may call the pool busy for a moment after a receive
+            Poll.until(Duration.ofSeconds(60), "zpool destroy " + pool, () -> {
+                try {
+                    run("zpool", "destroy", "-f", pool);
+                    return true;
+                } catch (IOException e) {
+                    return false;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return true;
+                }
+            });
         }
         if (dir != null) {
             Files.deleteIfExists(dir.resolve("vdev.img"));

@@ -42,18 +42,18 @@ public final class StreamBench {
         for (String kind : data.equals("both") ? List.of("text", "random") : List.of(data)) {
             byte[] source = kind.equals("text") ? Streams.compressible(sourceSize, 1) : Streams.bytes(sourceSize, 1);
             System.out.printf(Locale.ROOT, "%n%s data, %d MiB per run, 1 MiB frames, SHA-256 per frame%n", kind, total >> 20);
-            System.out.printf(Locale.ROOT, "%-12s %10s %10s %10s %12s %8s %12s %12s%n", "mode", "writer", "reader", "both",
-                    "pipelined", "ratio", "writer/cpu", "reader/cpu");
+            System.out.printf(Locale.ROOT, "%-12s %10s %10s %10s %12s %8s %12s %12s %12s%n", "mode", "writer", "reader", "both",
+                    "pipelined", "ratio", "writer/cpu", "reader/cpu", "transfer/cpu");
             for (Mode m : modes) {
                 run(m, source, Math.min(total, 256L << 20)); // warm-up
                 double[] r = run(m, source, total);
-                System.out.printf(Locale.ROOT, "%-12s %10.0f %10.0f %10.0f %12.0f %8.3f %12.0f %12.0f%n",
-                        m.name, r[0], r[1], r[2], r[3], r[4], r[5], r[6]);
+                System.out.printf(Locale.ROOT, "%-12s %10.0f %10.0f %10.0f %12.0f %8.3f %12.0f %12.0f %12.0f%n",
+                        m.name, r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]);
             }
         }
         System.out.println("(MiB/s of payload by the wall clock; 'both' = 1 / (1/writer + 1/reader), one thread;"
                 + " 'pipelined' = writer and reader on two threads; '/cpu' = per second of the thread's CPU time,"
-                + " which is what counts on a shared machine)");
+                + " which is what counts on a shared machine; 'transfer' = reader.transferTo)");
     }
 
     /** Returns writer MiB/s, reader MiB/s, sequential both, pipelined, wire/payload ratio. */
@@ -93,6 +93,16 @@ public final class StreamBench {
         double reader = mibps(read, System.nanoTime() - t1);
         double readerCpu = mibps(read, cpu() - c1);
 
+        // reader handing out whole frames (transferTo), as a receiver feeding zfs recv does
+        long c3 = cpu();
+        long moved = 0;
+        while (moved < total) {
+            try (StreamReader r = StreamReader.open(new ByteArrayInputStream(wireBytes), m.options.key(), StreamLimits.defaults())) {
+                moved += r.transferTo(new CountingSink());
+            }
+        }
+        double transferCpu = mibps(moved, cpu() - c3);
+
         // pipelined: writer thread -> in-memory pipe -> reader on this thread
         Pipe pipe = new Pipe();
         Thread producer = new Thread(() -> {
@@ -117,7 +127,7 @@ public final class StreamBench {
         if (got != total) {
             throw new IllegalStateException("pipelined run moved " + got + " of " + total + " bytes");
         }
-        return new double[] {writer, reader, 1 / (1 / writer + 1 / reader), pipelined, ratio, writerCpu, readerCpu};
+        return new double[] {writer, reader, 1 / (1 / writer + 1 / reader), pipelined, ratio, writerCpu, readerCpu, transferCpu};
     }
 
     private static long cpu() {

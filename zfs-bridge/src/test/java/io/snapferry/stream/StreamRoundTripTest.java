@@ -71,6 +71,21 @@ class StreamRoundTripTest {
     }
 
     @Test
+    void transferToHandsOutWholeFramesAfterPartialReads() throws IOException {
+        byte[] payload = Streams.bytes(3 * FRAME + 11, 21);
+        byte[] wire = Streams.write(payload, StreamOptions.defaults().withFrameSize(FRAME).withCompression(Compression.LZ4));
+        try (StreamReader r = StreamReader.open(new ByteArrayInputStream(wire), Optional.empty(), StreamLimits.defaults())) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            out.write(r.read());
+            out.write(r.readNBytes(FRAME));
+            assertThat(r.transferTo(out)).isEqualTo(payload.length - 1 - FRAME);
+            assertThat(out.toByteArray()).isEqualTo(payload);
+            assertThat(r.summary()).isPresent();
+            assertThat(r.transferTo(out)).isZero();
+        }
+    }
+
+    @Test
     void defaultFrameSizeCarriesManyMebibytes() throws IOException {
         byte[] payload = Streams.compressible(5 * StreamOptions.DEFAULT_FRAME_SIZE / 2 + 3, 1);
         for (Compression c : Compression.values()) {

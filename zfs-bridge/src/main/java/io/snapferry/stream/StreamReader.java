@@ -21,7 +21,8 @@ import java.util.Optional;
  *   <li><b>Errors.</b> Every problem with the stream is a {@link StreamCorruptException} with a
  *       code; other {@link IOException}s come from the input itself. After a failure every further
  *       read throws the same exception.</li>
- *   <li><b>Closing.</b> {@link #close()} closes the wire input. Not thread-safe.</li>
+ *   <li><b>Closing.</b> {@link #close()} closes the wire input; when {@link #open} throws, the
+ *       input stays the caller's to close. Not thread-safe.</li>
  * </ul>
  * A receiver that wants to ask for bad frames again uses {@link FrameDecoder} instead.
  */

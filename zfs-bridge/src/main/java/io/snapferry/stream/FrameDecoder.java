@@ -33,7 +33,7 @@ import java.util.zip.CRC32C;
  * {@link StreamCorruptException.Code#frameLocal()} is true), {@link #next()} returns it as
  * {@link Frame.Status#BAD} and keeps expecting the same sequence number: the next frame it accepts
  * is that frame sent again. Frames with higher numbers that arrive meanwhile (already in flight)
- * are consumed unchecked and returned as {@link Frame.Status#SKIPPED}; the sender must send them
+ * are consumed without being decrypted or verified and returned as {@link Frame.Status#SKIPPED}; the sender must send them
  * again after the re-sent frame. A frame with a number already accepted, or a higher number when
  * no frame is awaited, is OUT_OF_ORDER. The trailer is checked against the accepted frames only, so
  * a stream ends well only when every frame was accepted once, in order.

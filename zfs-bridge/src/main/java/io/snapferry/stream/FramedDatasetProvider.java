@@ -1,0 +1,309 @@
+package io.snapferry.stream;
+
+import io.snapferry.dataset.Capabilities;
+import io.snapferry.dataset.Dataset;
+import io.snapferry.dataset.DatasetException;
+import io.snapferry.dataset.DatasetName;
+import io.snapferry.dataset.DatasetProvider;
+import io.snapferry.dataset.DestroyResult;
+import io.snapferry.dataset.ErrorCode;
+import io.snapferry.dataset.PoolSpace;
+import io.snapferry.dataset.ReceiveOptions;
+import io.snapferry.dataset.ReceiveResult;
+import io.snapferry.dataset.SendRequest;
+import io.snapferry.dataset.Snapshot;
+import io.snapferry.dataset.SnapshotName;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * A provider whose streams travel in snapferry's stream format: {@link #send} frames what the
+ * wrapped provider sends (checksummed frames, compression, optional encryption), and
+ * {@link #receive} checks every frame before the wrapped provider sees its bytes. Every other
+ * operation passes through unchanged.
+ *
+ * <p>This is the boundary of a box: whatever leaves it is framed, whatever enters is verified,
+ * whether the other side is local or at the end of an SSH channel. A frame that fails its check
+ * stops the receive with {@link ErrorCode#CORRUPT_STREAM} (a retry can help); the wrapped
+ * provider's receive is atomic, so nothing of a damaged stream is kept. Each receive ends with a
+ * {@link VerificationReport} handed to the listener.
+ */
+public final class FramedDatasetProvider implements DatasetProvider {
+    private final DatasetProvider inner;
+    private final String boxId;
+    private final StreamOptions sendOptions;
+    private final Optional<StreamKey> receiveKey;
+    private final Consumer<VerificationReport> reports;
+
+    /**
+     * @param boxId       this box's id, written into every stream header
+     * @param sendOptions compression, encryption and frame size of what this box sends
+     * @param receiveKey  the key for encrypted streams this box receives
+     * @param reports     told the outcome of every receive, successful or not
+     */
+    public FramedDatasetProvider(DatasetProvider inner, String boxId, StreamOptions sendOptions,
+                                 Optional<StreamKey> receiveKey, Consumer<VerificationReport> reports) {
+        this.inner = inner;
+        this.boxId = boxId;
+        this.sendOptions = sendOptions;
+        this.receiveKey = receiveKey;
+        this.reports = reports;
+    }
+
+    /** What one receive verified. {@code result} is "ok" or the reason it failed. */
+    public record VerificationReport(DatasetName target, List<SnapshotName> received, long frames, long payloadBytes,
+                                     long wireBytes, String digest, Duration duration, String result) {
+        public boolean ok() {
+            return result.equals("ok");
+        }
+    }
+
+    public DatasetProvider inner() {
+        return inner;
+    }
+
+    @Override
+    public InputStream send(SendRequest request) throws IOException {
+        SnapshotName to = request.snapshot();
+        List<Snapshot> snaps = inner.listSnapshots(to.dataset());
+        long toGuid = guidOf(snaps, to);
+        Optional<SnapshotIdentity> from = Optional.empty();
+        if (request.base().isPresent()) {
+            from = Optional.of(SnapshotIdentity.of(request.base().get(), guidOf(snaps, request.base().get())));
+        }
+        StreamHeader header = StreamHeader.create(inner.capabilities().streamKind(), to.dataset(), from,
+                SnapshotIdentity.of(to, toGuid), boxId);
+        return new FramingInputStream(inner.send(request), header, sendOptions);
+    }
+
+    private static long guidOf(List<Snapshot> snaps, SnapshotName name) {
+        for (Snapshot s : snaps) {
+            if (s.name().equals(name)) {
+                return s.guid();
+            }
+        }
+        throw DatasetException.notFound("snapshot " + name);
+    }
+
+    @Override
+    public ReceiveResult receive(DatasetName target, InputStream stream, ReceiveOptions options) throws IOException {
+        long started = System.nanoTime();
+        StreamReader reader;
+        try {
+            reader = StreamReader.open(stream, receiveKey, StreamLimits.defaults().withRequireEndOfInput(false));
+        } catch (StreamCorruptException e) {
+            report(target, List.of(), null, started, e.getMessage());
+            throw new DatasetException(ErrorCode.CORRUPT_STREAM, "stream into " + target + " rejected: " + e.getMessage(), e);
+        }
+        String expected = inner.capabilities().streamKind();
+        if (!reader.header().payloadKind().equals(expected) && !acceptsForeign(reader.header().payloadKind())) {
+            reader.close();
+            throw new DatasetException(ErrorCode.UNSUPPORTED, "a " + reader.header().payloadKind() + " stream cannot be received into "
+                    + target + ", which takes " + expected + " streams");
+        }
+        try {
+            ReceiveResult r = inner.receive(target, reader, options);
+            StreamSummary summary = reader.verifyToEnd();
+            reports.accept(new VerificationReport(target, r.received(), summary.frames(), summary.payloadBytes(),
+                    summary.wireBytes(), summary.digest(), Duration.ofNanos(System.nanoTime() - started), "ok"));
+            return r;
+        } catch (StreamCorruptException e) {
+            report(target, List.of(), reader, started, e.getMessage());
+            throw new DatasetException(ErrorCode.CORRUPT_STREAM, "stream into " + target + " failed verification ("
+                    + e.getMessage() + "); nothing of it was kept", e);
+        } catch (IOException | RuntimeException e) {
+            report(target, List.of(), reader, started, e.getMessage() == null ? e.toString() : e.getMessage());
+            throw e;
+        } finally {
+            reader.close();
+        }
+    }
+
+    /** The embedded store keeps ZFS streams as opaque replicas; other providers take only their own kind. */
+    private boolean acceptsForeign(String kind) {
+        return inner.capabilities().streamKind().equals("embedded") && kind.equals("zfs");
+    }
+
+    private void report(DatasetName target, List<SnapshotName> received, StreamReader reader, long started, String why) {
+        reports.accept(new VerificationReport(target, received, 0, reader == null ? 0 : reader.payloadBytes(),
+                reader == null ? 0 : reader.wireBytes(), "", Duration.ofNanos(System.nanoTime() - started),
+                why == null ? "failed" : why));
+    }
+
+    /**
+     * Frames a payload on demand: each read pulls from the source until a frame is complete, so
+     * nothing runs on another thread and at most one frame is buffered. A source that fails
+     * leaves the stream without a trailer, so no reader mistakes it for complete.
+     */
+    private static final class FramingInputStream extends InputStream {
+        private final InputStream source;
+        private final Buffer out = new Buffer();
+        private final StreamWriter writer;
+        private final byte[] chunk = new byte[128 * 1024];
+        private int pos;
+        private boolean finished;
+
+        FramingInputStream(InputStream source, StreamHeader header, StreamOptions options) throws IOException {
+            this.source = source;
+            this.writer = StreamWriter.open(out, header, options);
+        }
+
+        private boolean fill() throws IOException {
+            while (pos >= out.size()) {
+                if (finished) {
+                    return false;
+                }
+                out.reset();
+                pos = 0;
+                int n = source.read(chunk);
+                if (n < 0) {
+                    writer.finish();
+                    finished = true;
+                } else if (n > 0) {
+                    writer.write(chunk, 0, n);
+                }
+            }
+            return true;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (len == 0) {
+                return 0;
+            }
+            try {
+                if (!fill()) {
+                    return -1;
+                }
+            } catch (IOException | RuntimeException e) {
+                writer.abort();
+                throw e;
+            }
+            int n = Math.min(len, out.size() - pos);
+            System.arraycopy(out.bytes(), pos, b, off, n);
+            pos += n;
+            return n;
+        }
+
+        @Override
+        public void close() throws IOException {
+            try {
+                source.close();
+            } finally {
+                if (!finished) {
+                    writer.abort();
+                }
+            }
+        }
+    }
+
+    /** A byte buffer whose array can be read without copying. */
+    private static final class Buffer extends ByteArrayOutputStream {
+        Buffer() {
+            super(StreamOptions.DEFAULT_FRAME_SIZE + 4096);
+        }
+
+        byte[] bytes() {
+            return buf;
+        }
+    }
+
+    // Everything below passes through.
+
+    @Override
+    public String kind() {
+        return inner.kind();
+    }
+
+    @Override
+    public Capabilities capabilities() {
+        return inner.capabilities();
+    }
+
+    @Override
+    public List<String> pools() {
+        return inner.pools();
+    }
+
+    @Override
+    public PoolSpace space(String pool) {
+        return inner.space(pool);
+    }
+
+    @Override
+    public List<Dataset> listDatasets(Optional<DatasetName> root) {
+        return inner.listDatasets(root);
+    }
+
+    @Override
+    public Dataset createDataset(DatasetName name) {
+        return inner.createDataset(name);
+    }
+
+    @Override
+    public void destroyDataset(DatasetName name, boolean recursive) {
+        inner.destroyDataset(name, recursive);
+    }
+
+    @Override
+    public List<Snapshot> listSnapshots(DatasetName dataset) {
+        return inner.listSnapshots(dataset);
+    }
+
+    @Override
+    public void createSnapshots(List<SnapshotName> snapshots) {
+        inner.createSnapshots(snapshots);
+    }
+
+    @Override
+    public DestroyResult destroySnapshots(List<SnapshotName> snapshots) {
+        return inner.destroySnapshots(snapshots);
+    }
+
+    @Override
+    public void hold(SnapshotName snapshot, String tag) {
+        inner.hold(snapshot, tag);
+    }
+
+    @Override
+    public void release(SnapshotName snapshot, String tag) {
+        inner.release(snapshot, tag);
+    }
+
+    @Override
+    public Set<String> holds(SnapshotName snapshot) {
+        return inner.holds(snapshot);
+    }
+
+    @Override
+    public void rollback(SnapshotName snapshot, boolean destroyNewer) {
+        inner.rollback(snapshot, destroyNewer);
+    }
+
+    @Override
+    public long writtenSinceLastSnapshot(DatasetName dataset) {
+        return inner.writtenSinceLastSnapshot(dataset);
+    }
+
+    @Override
+    public Optional<String> resumeToken(DatasetName target) {
+        return inner.resumeToken(target);
+    }
+
+    @Override
+    public void abortResumableReceive(DatasetName target) {
+        inner.abortResumableReceive(target);
+    }
+}

@@ -1,0 +1,89 @@
+package io.snapferry.stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import io.snapferry.dataset.DatasetException;
+import io.snapferry.dataset.DatasetName;
+import io.snapferry.dataset.DatasetProvider;
+import io.snapferry.dataset.DatasetProviderContract;
+import io.snapferry.dataset.ErrorCode;
+import io.snapferry.dataset.InMemoryDatasetProvider;
+import io.snapferry.dataset.ReceiveOptions;
+import io.snapferry.dataset.SendRequest;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** The framing decorator keeps the SPI's contract, and its streams are verified on the way in. */
+class FramedDatasetProviderTest extends DatasetProviderContract {
+    private final InMemoryDatasetProvider memory = new InMemoryDatasetProvider(Clock.systemUTC(), "tank");
+    private final List<FramedDatasetProvider.VerificationReport> reports = new ArrayList<>();
+    private final FramedDatasetProvider framed = new FramedDatasetProvider(memory, "box-a",
+            StreamOptions.defaults().withCompression(Compression.ZSTD).withFrameSize(StreamOptions.MIN_FRAME_SIZE),
+            Optional.empty(), reports::add);
+    private final AtomicInteger n = new AtomicInteger();
+
+    @Override
+    protected DatasetProvider provider() {
+        return framed;
+    }
+
+    @Override
+    protected DatasetName scratch() {
+        DatasetName d = DatasetName.of("tank/t" + n.incrementAndGet());
+        memory.createDataset(d);
+        return d;
+    }
+
+    @Override
+    protected void writeFile(DatasetName dataset, String path, byte[] data) {
+        memory.write(dataset, path, data);
+    }
+
+    @Override
+    protected byte[] readFile(DatasetName dataset, String path) {
+        return memory.read(dataset, path);
+    }
+
+    @Test
+    void aDamagedFrameIsCorruptStreamAndReported() throws Exception {
+        DatasetName src = scratch();
+        writeFile(src, "f", random(100_000, 9));
+        provider().createSnapshots(List.of(src.snapshot("s")));
+        byte[] wire;
+        try (InputStream in = provider().send(SendRequest.full(src.snapshot("s")))) {
+            wire = in.readAllBytes();
+        }
+        wire[wire.length / 2] ^= 1;
+        DatasetName dst = src.parent().child("copy" + n.get());
+        DatasetException e = catchThrowableOfType(DatasetException.class,
+                () -> provider().receive(dst, new ByteArrayInputStream(wire), ReceiveOptions.defaults()));
+        assertThat(e.code()).isEqualTo(ErrorCode.CORRUPT_STREAM);
+        assertThat(e.code().retryable()).isTrue();
+        assertThat(memory.exists(dst)).isFalse();
+        assertThat(reports).hasSize(1);
+        assertThat(reports.get(0).ok()).isFalse();
+    }
+
+    @Test
+    void aGoodReceiveIsReportedWithItsDigest() throws Exception {
+        DatasetName src = scratch();
+        writeFile(src, "f", random(100_000, 10));
+        provider().createSnapshots(List.of(src.snapshot("s")));
+        try (InputStream in = provider().send(SendRequest.full(src.snapshot("s")))) {
+            provider().receive(src.parent().child("copy" + n.get()), in, ReceiveOptions.defaults());
+        }
+        assertThat(reports).hasSize(1);
+        FramedDatasetProvider.VerificationReport r = reports.get(0);
+        assertThat(r.ok()).isTrue();
+        assertThat(r.frames()).isGreaterThan(1);
+        assertThat(r.digest()).hasSize(64);
+        assertThat(r.received()).hasSize(1);
+    }
+}

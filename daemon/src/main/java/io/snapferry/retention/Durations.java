@@ -7,6 +7,8 @@ import java.util.regex.Pattern;
 /** Parses and prints the short durations used by retention rules: {@code 30m}, {@code 36h}, {@code 1d}, {@code 2w}, {@code 1y}. */
 final class Durations {
     private static final Pattern SHORT = Pattern.compile("\\s*([0-9]{1,9})\\s*([a-zA-Z]*)\\s*");
+    /** The longest duration a rule may use, so that time arithmetic never overflows. */
+    static final Duration MAX = Duration.ofDays(365L * 1000);
     static final String UNITS = "m (minutes), h (hours), d (days), w (weeks) or y (365 days)";
 
     private Durations() {
@@ -38,6 +40,9 @@ final class Durations {
         };
         if (d.isZero()) {
             throw new InvalidRetentionException(what + " '" + text.strip() + "' must be longer than zero");
+        }
+        if (d.compareTo(MAX) > 0) {
+            throw new InvalidRetentionException(what + " '" + text.strip() + "' is longer than 1000 years");
         }
         return d;
     }

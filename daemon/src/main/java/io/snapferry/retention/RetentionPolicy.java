@@ -137,6 +137,8 @@ public sealed interface RetentionPolicy {
     record Grid(List<GridInterval> intervals, String text) implements RetentionPolicy {
         private static final Pattern PART = Pattern.compile("\\s*([0-9]{1,6})\\s*x\\s*([^(]+?)\\s*(?:\\((.*)\\))?\\s*");
         private static final Pattern KEEP = Pattern.compile("\\s*keep\\s*=\\s*(all|[0-9]{1,6})\\s*");
+        /** The most intervals a grid may expand to. */
+        public static final int MAX_INTERVALS = 10_000;
 
         public Grid {
             intervals = List.copyOf(intervals);
@@ -154,6 +156,7 @@ public sealed interface RetentionPolicy {
             String[] parts = text.split("\\|", -1);
             List<GridInterval> out = new ArrayList<>();
             Duration last = Duration.ZERO;
+            Duration span = Duration.ZERO;
             boolean allKeepAll = true;
             for (int i = 0; i < parts.length; i++) {
                 String where = "retention grid '" + text.strip() + "', part " + (i + 1) + " '" + parts[i].strip() + "'";
@@ -182,6 +185,13 @@ public sealed interface RetentionPolicy {
                     throw new InvalidRetentionException(where + ": interval lengths must not decrease ("
                             + Durations.format(length) + " follows " + Durations.format(last)
                             + "), unless every interval before is keep=all");
+                }
+                if (out.size() + count > MAX_INTERVALS) {
+                    throw new InvalidRetentionException(where + ": a grid has at most " + MAX_INTERVALS + " intervals");
+                }
+                span = span.plus(length.multipliedBy(count));
+                if (span.compareTo(Durations.MAX) > 0) {
+                    throw new InvalidRetentionException(where + ": the grid reaches back more than 1000 years");
                 }
                 for (int c = 0; c < count; c++) {
                     out.add(new GridInterval(length, keep));

@@ -33,7 +33,8 @@ class RetentionParseTest {
                 Arguments.of("2 weeks", "unknown unit 'weeks'"),
                 Arguments.of("0h", "must be longer than zero"),
                 Arguments.of("w", "is not a number followed by a unit"),
-                Arguments.of("-1d", "is not a number followed by a unit"));
+                Arguments.of("-1d", "is not a number followed by a unit"),
+                Arguments.of("1001y", "is longer than 1000 years"));
     }
 
     @ParameterizedTest
@@ -96,7 +97,9 @@ class RetentionParseTest {
                 Arguments.of("1x1h(kep=1)", "the option must be keep=N or keep=all, not 'kep=1'"),
                 Arguments.of("1x1d | 1x1h", "interval lengths must not decrease (1h follows 1d)"),
                 Arguments.of("1x1q", "unknown unit 'q'"),
-                Arguments.of("1x0h", "must be longer than zero"));
+                Arguments.of("1x0h", "must be longer than zero"),
+                Arguments.of("10001x1m", "a grid has at most 10000 intervals"),
+                Arguments.of("2x600y", "the grid reaches back more than 1000 years"));
     }
 
     @ParameterizedTest

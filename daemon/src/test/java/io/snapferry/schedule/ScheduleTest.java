@@ -78,6 +78,12 @@ class ScheduleTest {
     }
 
     @Test
+    void dayOfMonthAndDayOfWeekTogetherMeanEitherAsInUnixCron() {
+        assertThat(Schedule.parse("0 0 1 * 1").nextRuns(utc("2026-06-01T12:00:00"), 6))
+                .extracting(ZonedDateTime::getDayOfMonth).containsExactly(8, 15, 22, 29, 1, 6);
+    }
+
+    @Test
     void windowWrappingPastMidnightAllowsOnlyItsHoursWithBothEndsIncluded() {
         Schedule s = Schedule.parse("0 * * * *", LocalTime.of(22, 0), LocalTime.of(6, 0));
         assertThat(s.next(utc("2026-06-01T12:00:00"))).contains(utc("2026-06-01T22:00:00"));

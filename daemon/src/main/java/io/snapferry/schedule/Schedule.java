@@ -117,9 +117,34 @@ public final class Schedule {
         return parse(expression).withWindow(new TimeWindow(begin, end));
     }
 
-    /** This schedule restricted to {@code window}; {@code null} removes the restriction. */
+    /**
+     * This schedule restricted to {@code window}; {@code null} removes the restriction.
+     *
+     * @throws InvalidScheduleException when no time of day the cron's minute and hour fields allow lies
+     *                                  in the window (the task would never run)
+     */
     public Schedule withWindow(TimeWindow window) {
+        if (window != null && !anyTimeOfDayIn(window)) {
+            throw new InvalidScheduleException("the window " + window.begin() + " to " + window.end()
+                    + " contains none of the times of day of cron expression '" + source
+                    + "', so the task would never run: widen the window or change the minute and hour fields");
+        }
         return new Schedule(source, cronText, cron, Optional.ofNullable(window));
+    }
+
+    /** True when some time of day allowed by the minute and hour fields lies in {@code window}. */
+    private boolean anyTimeOfDayIn(TimeWindow window) {
+        String[] f = cronText.split(" ");
+        ExecutionTime daily = ExecutionTime.forCron(PARSER.parse(f[0] + " " + f[1] + " * * *"));
+        ZonedDateTime dayStart = ZonedDateTime.of(2000, 1, 1, 0, 0, 0, 0, ZoneOffset.UTC);
+        Optional<ZonedDateTime> t = daily.nextExecution(dayStart.minusSeconds(1));
+        for (int i = 0; i < 24 * 60 && t.isPresent() && t.get().getDayOfMonth() == 1; i++) {
+            if (window.contains(t.get().toLocalTime())) {
+                return true;
+            }
+            t = daily.nextExecution(t.get());
+        }
+        return false;
     }
 
     /** The expression as given (a preset stays a preset). */
@@ -143,7 +168,7 @@ public final class Schedule {
 
     /**
      * The first run strictly after {@code after}, in {@code after}'s zone, or empty when there is
-     * none within {@link #HORIZON} (for example a window that excludes every cron time).
+     * none within {@link #HORIZON} (cron-utils knows no run, or only runs further away).
      */
     public Optional<ZonedDateTime> next(ZonedDateTime after) {
         Objects.requireNonNull(after, "after");

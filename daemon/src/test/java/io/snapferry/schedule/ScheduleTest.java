@@ -103,10 +103,22 @@ class ScheduleTest {
     }
 
     @Test
-    void windowThatExcludesEveryCronTimeNeverFires() {
-        Schedule s = Schedule.parse("0 12 * * *", LocalTime.of(22, 0), LocalTime.of(6, 0));
-        assertThat(s.next(utc("2026-06-01T00:00:00"))).isEmpty();
-        assertThat(s.nextRuns(utc("2026-06-01T00:00:00"), 3)).isEmpty();
+    void windowThatExcludesEveryCronTimeIsRefused() {
+        assertThatThrownBy(() -> Schedule.parse("0 12 * * *", LocalTime.of(22, 0), LocalTime.of(6, 0)))
+                .isInstanceOf(InvalidScheduleException.class)
+                .hasMessageContaining("the window 22:00 to 06:00 contains none of the times of day of cron expression '0 12 * * *'");
+        assertThatThrownBy(() -> Schedule.parse("*/20 * * * *", LocalTime.of(9, 1), LocalTime.of(9, 19)))
+                .isInstanceOf(InvalidScheduleException.class);
+        assertThat(Schedule.parse("*/20 * * * *", LocalTime.of(9, 1), LocalTime.of(9, 20)).next(utc("2026-06-01T00:00:00")))
+                .contains(utc("2026-06-01T09:20:00"));
+    }
+
+    @Test
+    void aScheduleWithoutRunsInTheHorizonHasNoNext() {
+        // 30 February never comes
+        assertThat(Schedule.parse("0 0 30 2 *").next(utc("2026-06-01T00:00:00"))).isEmpty();
+        assertThat(Schedule.parse("0 0 30 2 *").dueAfterDowntime(Instant.parse("2020-01-01T00:00:00Z"),
+                Instant.parse("2026-01-01T00:00:00Z"), UTC)).isEmpty();
     }
 
     @Test

@@ -23,6 +23,25 @@ class RetentionEngineTest {
     private static final RetentionPolicy KEEP_NOTHING = RetentionPolicy.AnyOf.of();
 
     @Test
+    void candidatesFromProviderSnapshots() {
+        io.snapferry.dataset.Snapshot listed = new io.snapferry.dataset.Snapshot(Fixtures.DATASET.snapshot("auto-2026-06-01_10-00"),
+                77, 12, Instant.parse("2026-06-01T10:00:03Z"), 0, 0, 1);
+        RetentionCandidate matched = RetentionCandidate.matched(listed, Fixtures.SCHEMA, Instant.parse("2026-06-01T10:00:00Z"),
+                List.of("not yet replicated"));
+        assertThat(matched.eligible()).isTrue();
+        assertThat(matched.guid()).isEqualTo(77);
+        assertThat(matched.createTxg()).isEqualTo(12);
+        assertThat(matched.holds()).isEqualTo(1);
+        assertThat(matched.shortName()).isEqualTo("auto-2026-06-01_10-00");
+        RetentionCandidate other = RetentionCandidate.foreign(listed, List.of());
+        assertThat(other.eligible()).isFalse();
+        assertThat(other.createdAt()).isEmpty();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new RetentionCandidate(listed.name(), 1,
+                        java.util.Optional.of(NOW), 1, 0, List.of(), java.util.Optional.empty()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("comes with the schema");
+    }
+
+    @Test
     void emptyListGivesAnEmptyPlan() {
         assertThat(RetentionEngine.plan(List.of(), RetentionPolicy.Lifetime.parse("1d"), NOW).decisions()).isEmpty();
     }

@@ -37,6 +37,9 @@ final class Commands {
             case "status" -> status(Args.parse(words, Set.of(), Set.of("services", "json")));
             case "dataset" -> dataset(sub, rest);
             case "snapshot" -> snapshot(sub, rest);
+            case "snapshot-task" -> new TaskCommands(this::api, out).snapshotTask(sub, rest);
+            case "retention" -> new TaskCommands(this::api, out).retention(sub, rest);
+            case "task" -> new TaskCommands(this::api, out).task(sub, rest);
             default -> throw new UsageException("unknown command '" + cmd + "'");
         }
         return 0;

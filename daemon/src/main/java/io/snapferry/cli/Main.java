@@ -93,6 +93,14 @@ public final class Main {
               snapshot hold DATASET@NAME TAG
               snapshot release DATASET@NAME TAG
 
+            Periodic snapshot tasks and retention:
+              snapshot-task create --dataset D [--recursive] [--exclude D2]... --naming SCHEMA --schedule CRON
+                      [--begin HH:MM --end HH:MM] [--lifetime 2w | --keep "hourly=24,daily=14" | --grid "1x1h(keep=all)|24x1h|14x1d"]
+                      [--allow-empty] [--pre-hook CMD] [--post-hook CMD] [--hook-timeout SECONDS]
+              snapshot-task list [--json] | show ID | run ID [--wait] | update ID ... | enable ID | disable ID | delete ID
+              retention plan --dataset D --naming SCHEMA (--lifetime L | --keep K | --grid G) [--now TIME] [--json]
+              task list [--json] | show ID | log ID
+
             The data directory is --data DIR, else $SNAPFERRY_DATA, else /var/lib/snapferry.
             """;
 }

@@ -1,11 +1,20 @@
 package io.snapferry.daemon.app;
 
+import io.snapferry.daemon.config.ConfigStore;
 import io.snapferry.daemon.config.DataDir;
+import io.snapferry.daemon.config.SettingsStore;
+import io.snapferry.daemon.scheduler.ScheduledJob;
+import io.snapferry.daemon.scheduler.Scheduler;
+import io.snapferry.daemon.snapshots.HookRunner;
+import io.snapferry.daemon.snapshots.SnapshotTask;
+import io.snapferry.daemon.snapshots.SnapshotTasks;
+import io.snapferry.daemon.tasks.TaskHistory;
 import io.snapferry.daemon.lifecycle.ServiceManager;
 import io.snapferry.daemon.pools.Pools;
 import io.snapferry.dataset.DatasetProvider;
 import java.io.IOException;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.ServiceLoader;
 import org.slf4j.Logger;
@@ -29,6 +38,10 @@ public final class Appliance implements AutoCloseable {
     private final ServiceManager services = new ServiceManager();
     private DataDir.DaemonLock lock;
     private WebFrontend web;
+    private SettingsStore settings;
+    private TaskHistory history;
+    private SnapshotTasks snapshotTasks;
+    private Scheduler scheduler;
 
     public Appliance(DaemonOptions options, Clock clock, List<DatasetProvider> providers) {
         this.options = options;
@@ -57,6 +70,28 @@ public final class Appliance implements AutoCloseable {
         return services;
     }
 
+    public SettingsStore settings() {
+        return settings;
+    }
+
+    public TaskHistory history() {
+        return history;
+    }
+
+    public SnapshotTasks snapshotTasks() {
+        return snapshotTasks;
+    }
+
+    public Scheduler scheduler() {
+        return scheduler;
+    }
+
+    /** The jobs the scheduler runs; asked on every pass. */
+    private List<ScheduledJob> jobs() {
+        List<ScheduledJob> out = new ArrayList<>(snapshotTasks.jobs());
+        return out;
+    }
+
     /** The running web front end. */
     public WebFrontend web() {
         return web;
@@ -69,6 +104,12 @@ public final class Appliance implements AutoCloseable {
             for (String clash : pools.clashes()) {
                 LOG.warn("pool name {} is claimed twice; the first provider serves it", clash);
             }
+            settings = new SettingsStore(dataDir().config().resolve("settings.json"));
+            history = new TaskHistory(dataDir().state().resolve("history.jsonl"), clock, 5000);
+            snapshotTasks = new SnapshotTasks(new ConfigStore<>(dataDir().config().resolve("snapshot-tasks"), SnapshotTask.class,
+                    SnapshotTask::id), pools, history, clock, () -> settings.get().zone(), new HookRunner());
+            scheduler = new Scheduler(clock, this::jobs, 4);
+            services.add(scheduler);
             web = loadWebFrontend();
             services.add(web);
             services.startAll();
@@ -92,6 +133,10 @@ public final class Appliance implements AutoCloseable {
     @Override
     public synchronized void close() throws IOException {
         services.stopAll();
+        if (history != null) {
+            history.close();
+            history = null;
+        }
         for (DatasetProvider p : providers) {
             try {
                 p.close();

@@ -63,7 +63,8 @@ public final class BoxCertificate {
         Path keyFile = dir.resolve("key.pem");
         if (!Files.exists(certFile) || !Files.exists(keyFile)) {
             BoxCertificate fresh = generate();
-            AtomicFiles.write(keyFile, pem(fresh.key), AtomicFiles.OWNER_ONLY);
+            AtomicFiles.write(keyFile, pem(new org.bouncycastle.openssl.jcajce.JcaPKCS8Generator(fresh.key, null)),
+                    AtomicFiles.OWNER_ONLY);
             AtomicFiles.write(certFile, pem(fresh.certificate));
             return fresh;
         }
@@ -82,7 +83,7 @@ public final class BoxCertificate {
             JcaPEMKeyConverter conv = new JcaPEMKeyConverter();
             PrivateKey pk;
             if (k instanceof PEMKeyPair kp) {
-                pk = conv.getKeyPair(kp).getPrivate();
+                pk = conv.getPrivateKey(kp.getPrivateKeyInfo());
             } else if (k instanceof PrivateKeyInfo info) {
                 pk = conv.getPrivateKey(info);
             } else {

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.sshd.client.ClientBuilder;
 import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.auth.pubkey.UserAuthPublicKeyFactory;
 import org.apache.sshd.client.config.hosts.HostConfigEntryResolver;
@@ -27,6 +28,7 @@ import org.apache.sshd.client.future.ConnectFuture;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.NamedFactory;
 import org.apache.sshd.common.cipher.BuiltinCiphers;
+import org.apache.sshd.common.kex.BuiltinDHFactories;
 import org.apache.sshd.common.cipher.Cipher;
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.keyprovider.KeyIdentityProvider;
@@ -43,6 +45,13 @@ public final class SshConnector {
     public static final long WINDOW_SIZE = 16L * 1024 * 1024;
     /** Largest channel data packet. */
     public static final long PACKET_SIZE = 128L * 1024;
+
+    /**
+     * Key exchanges in order of preference: Curve25519 first (fast in Java), the hybrid
+     * post-quantum ML-KEM exchange and NIST curves as fallbacks.
+     */
+    static final List<BuiltinDHFactories> KEX = List.of(BuiltinDHFactories.curve25519, BuiltinDHFactories.curve25519_libssh,
+            BuiltinDHFactories.mlkem768x25519, BuiltinDHFactories.ecdhp256, BuiltinDHFactories.ecdhp384, BuiltinDHFactories.dhg16_512);
 
     private final KeyPairs keys;
     private final EndpointIdentity self;
@@ -63,6 +72,7 @@ public final class SshConnector {
             factories.add(BuiltinCiphers.fromFactoryName(c));
         }
         client.setCipherFactories(factories);
+        client.setKeyExchangeFactories(NamedFactory.setUpTransformedFactories(false, KEX, ClientBuilder.DH2KEX));
         CoreModuleProperties.WINDOW_SIZE.set(client, WINDOW_SIZE);
         CoreModuleProperties.MAX_PACKET_SIZE.set(client, PACKET_SIZE);
         CoreModuleProperties.NIO2_READ_BUFFER_SIZE.set(client, 256 * 1024);
@@ -154,7 +164,7 @@ public final class SshConnector {
         }
     }
 
-    private static SshTransportException classify(Throwable e, String host, int port, Duration timeout) {
+    static SshTransportException classify(Throwable e, String host, int port, Duration timeout) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof ConnectException && !(t instanceof NoRouteToHostException)) {
                 return new SshTransportException(SshFailure.REFUSED, where(host, port) + " refused the connection: nothing listens on port "

@@ -39,7 +39,8 @@ public final class Messages {
     /** The largest number of names in one list (destroy batches, listed snapshots and datasets). */
     public static final int MAX_LIST = 100_000;
     private static final Pattern TAG = Pattern.compile("[A-Za-z0-9_.:][A-Za-z0-9_.:-]{0,199}");
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
     static {

@@ -67,15 +67,24 @@ public final class SshSession implements AutoCloseable {
             channel.close(true);
             throw new IOException("the remote has no snapferry endpoint (is it a snapferry box?): " + e.getMessage(), e);
         }
-        return RemoteEndpoint.open(channel.getInvertedOut(), channel.getInvertedIn(), () -> {
-            try {
-                channel.close(false);
-            } finally {
-                if (closeSessionToo) {
-                    close();
+        try {
+            return RemoteEndpoint.open(channel.getInvertedOut(), channel.getInvertedIn(), () -> {
+                try {
+                    channel.close(false);
+                } finally {
+                    if (closeSessionToo) {
+                        close();
+                    }
                 }
+            }, self);
+        } catch (IOException e) {
+            if (e instanceof io.snapferry.ssh.endpoint.ProtocolException || channel.isOpen() && !channel.isClosing()) {
+                throw e;
             }
-        }, self);
+            // the server refused the subsystem request and closed the channel
+            throw new IOException("the remote has no snapferry endpoint (is it a snapferry box, and is this box's key a peer there?): "
+                    + e.getMessage(), e);
+        }
     }
 
     /**

@@ -158,7 +158,8 @@ public final class SshSession implements AutoCloseable {
     @Override
     public void close() throws IOException {
         try {
-            session.close(false);
+            // a graceful close, bounded: the remote sees a clean disconnect, not a reset
+            session.close(false).await(Duration.ofSeconds(5));
         } finally {
             client.stop();
         }

@@ -134,6 +134,17 @@ class SnapferrySshServerTest {
     }
 
     @Test
+    void onlyAesGcmIsOffered() throws Exception {
+        Processes.Result chacha = Processes.runBytes(ssh(peerKey(), "-c", "chacha20-poly1305@openssh.com", "-s", "snapferry@127.0.0.1",
+                "snapferry-endpoint"), helloFrame(), tmp);
+        assertThat(chacha.exitCode()).isEqualTo(255);
+        assertThat(chacha.stderr()).contains("no matching cipher found");
+        Processes.Result gcm = Processes.runBytes(ssh(peerKey(), "-c", "aes256-gcm@openssh.com", "-s", "snapferry@127.0.0.1",
+                "snapferry-endpoint"), helloFrame(), tmp);
+        assertThat(gcm.stdout()).contains("\"ok\":true");
+    }
+
+    @Test
     void noSftp() throws Exception {
         Processes.Result r = Processes.run(List.of("sftp", "-F", "/dev/null", "-i", peerKey().toString(), "-P", Integer.toString(boxes.server.port()),
                 "-o", "StrictHostKeyChecking=yes", "-o", "UserKnownHostsFile=" + knownHosts, "-o", "BatchMode=yes",

@@ -40,6 +40,7 @@ import java.util.Set;
  * <ol>
  *   <li>snapferry: {@link RemoteEndpoint#receive} from a MINA client to the snapferry server,
  *       whose provider discards what it receives (the endpoint protocol, framing included);</li>
+ *   <li>snapferry pull: {@link RemoteEndpoint#send} of a stream the server's provider makes up;</li>
  *   <li>MINA client to OpenSSH sshd: {@link SshSession#exec} of {@code cat > /dev/null};</li>
  *   <li>OpenSSH to OpenSSH: {@code head -c SIZE /dev/zero | ssh -c aes128-gcm@openssh.com HOST 'cat > /dev/null'}.</li>
  * </ol>
@@ -62,14 +63,15 @@ public final class SshBench {
         KeyPairs keys = new KeyPairs(dir.resolve("keys"));
         KeyInfo key = keys.generate("bench");
         FilePeerRegistry peers = new FilePeerRegistry(dir.resolve("peers.json"));
-        peers.put(new Peer("bench", key.publicKey(), Optional.of(DatasetName.of("pool/sink")), List.of()));
+        peers.put(new Peer("bench", key.publicKey(), Optional.of(DatasetName.of("pool/sink")), List.of(DatasetName.of("pool/src"))));
         EndpointIdentity self = new EndpointIdentity("bench-client", "0.1.0");
         SshConnector connector = new SshConnector(keys, self);
         List<Double> snapferry = new ArrayList<>();
+        List<Double> pull = new ArrayList<>();
         List<Double> minaToSshd = new ArrayList<>();
         List<Double> openssh = new ArrayList<>();
         try (SnapferrySshServer server = new SnapferrySshServer(new SnapferrySshServer.Settings("127.0.0.1", 0,
-                dir.resolve("host.key"), new EndpointIdentity("bench-server", "0.1.0")), peers, new DiscardingProvider());
+                dir.resolve("host.key"), new EndpointIdentity("bench-server", "0.1.0")), peers, new DiscardingProvider(bytes));
              OpenSshd sshd = OpenSshd.start(dir.resolve("sshd"), List.of(key.publicKey()))) {
             server.start();
             SshConnection toServer = new SshConnection("server", "127.0.0.1", server.port(), "bench", "bench",
@@ -82,15 +84,17 @@ public final class SshBench {
             pushEndpoint(connector, toServer, Math.min(bytes, 256L << 20));
             for (int i = 0; i < rounds; i++) {
                 snapferry.add(report("snapferry endpoint (MINA -> MINA)", bytes, pushEndpoint(connector, toServer, bytes)));
+                pull.add(report("snapferry endpoint pull (MINA <- MINA)", bytes, pullEndpoint(connector, toServer, bytes)));
                 minaToSshd.add(report("MINA exec cat -> OpenSSH sshd", bytes, pushExec(connector, toSshd, bytes)));
                 openssh.add(report("OpenSSH ssh -> OpenSSH sshd", bytes, pushOpenSsh(dir, keys, known, sshd.port(), bytes)));
             }
         }
         double s = median(snapferry);
+        double p = median(pull);
         double m = median(minaToSshd);
         double o = median(openssh);
-        System.out.printf("%nmedian of %d x %d MiB: snapferry endpoint %.0f MiB/s, MINA->sshd %.0f MiB/s, OpenSSH %.0f MiB/s; "
-                + "ratio snapferry/OpenSSH %.2f%n", rounds, mib, s, m, o, s / o);
+        System.out.printf("%nmedian of %d x %d MiB: snapferry push %.0f MiB/s, snapferry pull %.0f MiB/s, MINA->sshd %.0f MiB/s, "
+                + "OpenSSH %.0f MiB/s; ratio snapferry push/OpenSSH %.2f, pull/OpenSSH %.2f%n", rounds, mib, s, p, m, o, s / o, p / o);
     }
 
     private static double report(String what, long bytes, long nanos) {
@@ -112,6 +116,24 @@ public final class SshBench {
             long t = System.nanoTime() - t0;
             if (r.bytes() != bytes) {
                 throw new IllegalStateException("the server received " + r.bytes() + " bytes of " + bytes);
+            }
+            return t;
+        }
+    }
+
+    private static long pullEndpoint(SshConnector connector, SshConnection c, long bytes) throws IOException {
+        try (RemoteEndpoint ep = connector.openEndpoint(c)) {
+            long t0 = System.nanoTime();
+            long n = 0;
+            byte[] buf = new byte[256 * 1024];
+            try (InputStream in = ep.send(SendRequest.full(SnapshotName.parse("pool/src@bench")))) {
+                for (int r = in.read(buf); r >= 0; r = in.read(buf)) {
+                    n += r;
+                }
+            }
+            long t = System.nanoTime() - t0;
+            if (n != bytes) {
+                throw new IllegalStateException("pulled " + n + " bytes of " + bytes);
             }
             return t;
         }
@@ -178,8 +200,17 @@ public final class SshBench {
         }
     }
 
-    /** A provider that only receives, counting and discarding the bytes: the bench's sink. */
+    /**
+     * The bench's provider: receives by counting and discarding; sends {@code pullSize} zero bytes
+     * for any snapshot. Nothing else.
+     */
     private static final class DiscardingProvider implements DatasetProvider {
+        private final long pullSize;
+
+        DiscardingProvider(long pullSize) {
+            this.pullSize = pullSize;
+        }
+
         @Override
         public String kind() {
             return "discard";
@@ -216,7 +247,7 @@ public final class SshBench {
         }
 
         private static UnsupportedOperationException only() {
-            return new UnsupportedOperationException("the bench provider only receives");
+            return new UnsupportedOperationException("the bench provider only receives and sends");
         }
 
         @Override
@@ -271,7 +302,7 @@ public final class SshBench {
 
         @Override
         public InputStream send(SendRequest request) {
-            throw only();
+            return new ZeroStream(pullSize);
         }
 
         @Override

@@ -27,7 +27,7 @@ public record SshConnection(String name, String host, int port, String user, Str
             "aes128-ctr", "aes256-ctr");
 
     public SshConnection {
-        KeyPairs.checkName(name);
+        KeyPairs.checkName(name, "connection");
         Objects.requireNonNull(host, "host");
         if (!host.matches("[A-Za-z0-9.:_%\\[\\]-]{1,253}")) {
             throw new IllegalArgumentException("invalid host '" + host.replaceAll("[^\\x20-\\x7e]", "?") + "': a host name or IP address");

@@ -46,9 +46,17 @@ public final class KeyPairs {
 
     /** Throws {@link KeyException} with {@link KeyException.Reason#INVALID_NAME} unless {@code name} is valid. */
     public static String checkName(String name) {
+        return checkName(name, "key");
+    }
+
+    /**
+     * The same rule for other names (peers, connections); {@code what} names the thing in the
+     * message ("invalid peer name ...").
+     */
+    public static String checkName(String name, String what) {
         if (name == null || !NAME.matcher(name).matches()) {
             String shown = name == null ? "null" : name.replaceAll("[^\\x20-\\x7e]", "?");
-            throw new KeyException(KeyException.Reason.INVALID_NAME, "invalid key name '" + (shown.length() > 80 ? shown.substring(0, 80) + "..." : shown)
+            throw new KeyException(KeyException.Reason.INVALID_NAME, "invalid " + what + " name '" + (shown.length() > 80 ? shown.substring(0, 80) + "..." : shown)
                     + "': use 1 to 64 of lower-case letters, digits, '_' and '-', starting with a letter or digit");
         }
         return name;

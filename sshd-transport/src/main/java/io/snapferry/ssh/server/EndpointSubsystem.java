@@ -72,12 +72,24 @@ final class EndpointSubsystem implements Command, ChannelSessionAware {
         workers.execute(() -> {
             int status = 0;
             String message = "";
-            try (OutputStream buffered = new BufferedOutputStream(out, 256 * 1024)) {
+            OutputStream buffered = new BufferedOutputStream(out, 256 * 1024);
+            try {
                 server.serve(input, buffered);
+                buffered.flush();
             } catch (IOException | RuntimeException e) {
-                status = 1;
-                message = String.valueOf(e.getMessage());
-                LOG.info("endpoint session of peer {} ended: {}", peer.get().name(), message);
+                if (channel.isOpen() && !channel.isClosing()) {
+                    status = 1;
+                    message = String.valueOf(e.getMessage());
+                    LOG.info("endpoint session of peer {} ended: {}", peer.get().name(), message);
+                } else {
+                    LOG.debug("endpoint session of peer {} ended with its channel: {}", peer.get().name(), e.toString());
+                }
+            } finally {
+                try {
+                    buffered.close();
+                } catch (IOException ignored) {
+                    // the client closed the channel first: nothing left to say
+                }
             }
             exit.onExit(status, message);
         });

@@ -23,7 +23,7 @@ public record Peer(String name, String publicKey, Optional<DatasetName> receiveR
         implements Permissions {
 
     public Peer {
-        KeyPairs.checkName(name);
+        KeyPairs.checkName(name, "peer");
         Objects.requireNonNull(publicKey, "publicKey");
         OpenSshKeys.parsePublicKey(publicKey);
         publicKey = publicKey.strip();

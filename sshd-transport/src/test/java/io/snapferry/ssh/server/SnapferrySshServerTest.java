@@ -169,7 +169,7 @@ class SnapferrySshServerTest {
         assertThatThrownBy(() -> reread.put(new Peer("other", a.publicKey(), Optional.empty(), List.of())))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("already belongs to peer boxa");
         assertThatThrownBy(() -> new Peer("Bad Name", a.publicKey(), Optional.empty(), List.of()))
-                .hasMessageContaining("invalid key name");
+                .hasMessageContaining("invalid peer name");
         assertThatThrownBy(() -> new Peer("x", "ssh-ed25519 garbage", Optional.empty(), List.of()))
                 .hasMessageContaining("not an OpenSSH public key line");
         try (var files = Files.list(file.getParent())) {

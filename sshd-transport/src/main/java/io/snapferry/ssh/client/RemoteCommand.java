@@ -18,6 +18,7 @@ import org.apache.sshd.client.channel.ClientChannelEvent;
 public final class RemoteCommand implements AutoCloseable {
     private final ChannelExec channel;
     private final String commandLine;
+    private InputStream stdout;
 
     RemoteCommand(ChannelExec channel, String commandLine) {
         this.channel = channel;
@@ -28,8 +29,12 @@ public final class RemoteCommand implements AutoCloseable {
         return channel.getInvertedIn();
     }
 
-    public InputStream stdout() {
-        return channel.getInvertedOut();
+    /** The command's output. The same stream on every call; read-ahead buffered (8 MiB). */
+    public synchronized InputStream stdout() {
+        if (stdout == null) {
+            stdout = SshSession.drained(channel.getInvertedOut());
+        }
+        return stdout;
     }
 
     public InputStream stderr() {

@@ -3,9 +3,11 @@ package io.snapferry.ssh.client;
 import io.snapferry.ssh.endpoint.EndpointIdentity;
 import io.snapferry.ssh.endpoint.EndpointServer;
 import io.snapferry.ssh.endpoint.RemoteEndpoint;
+import java.io.BufferedInputStream;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.EnumSet;
@@ -68,7 +70,7 @@ public final class SshSession implements AutoCloseable {
             throw new IOException("the remote has no snapferry endpoint (is it a snapferry box?): " + e.getMessage(), e);
         }
         try {
-            return RemoteEndpoint.open(channel.getInvertedOut(), channel.getInvertedIn(), () -> {
+            return RemoteEndpoint.open(drained(channel.getInvertedOut()), channel.getInvertedIn(), () -> {
                 try {
                     channel.close(false);
                 } finally {
@@ -85,6 +87,18 @@ public final class SshSession implements AutoCloseable {
             throw new IOException("the remote has no snapferry endpoint (is it a snapferry box, and is this box's key a peer there?): "
                     + e.getMessage(), e);
         }
+    }
+
+    /** Read-ahead buffer over a channel's input pipe; see {@link #drained}. */
+    static final int READ_AHEAD = 8 << 20;
+
+    /**
+     * Wraps a channel's input pipe so that every read from the pipe takes all it holds, up to 8 MiB.
+     * MINA's pipe moves its unread bytes to the front of its buffer after each read larger than a
+     * packet; with a 16 MiB window and small reads that copying costs more than the transfer.
+     */
+    static InputStream drained(InputStream pipe) {
+        return new BufferedInputStream(pipe, READ_AHEAD);
     }
 
     /**

@@ -78,7 +78,7 @@ public final class RemoteEndpoint implements Closeable {
     private Hello greet(EndpointIdentity self) throws IOException {
         ObjectNode m = call(new Request.Hello(EndpointServer.VERSIONS, self));
         long version = Messages.number(m, "version");
-        if (!EndpointServer.VERSIONS.contains((int) version)) {
+        if (version < 1 || version > Integer.MAX_VALUE || !EndpointServer.VERSIONS.contains((int) version)) {
             throw new ProtocolException("the remote chose protocol version " + version + ", which was not offered");
         }
         EndpointIdentity remote;

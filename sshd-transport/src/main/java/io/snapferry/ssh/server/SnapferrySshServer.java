@@ -161,6 +161,16 @@ public final class SnapferrySshServer implements AutoCloseable {
 
     static KeyPair loadOrCreateHostKey(Path file) {
         if (Files.exists(file)) {
+            try {
+                var mode = Files.getPosixFilePermissions(file);
+                mode.removeAll(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+                if (!mode.isEmpty()) {
+                    LOG.warn("ssh: the host key file {} is readable by others ({}): set its mode to 0600", file,
+                            java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+                }
+            } catch (IOException | UnsupportedOperationException e) {
+                LOG.warn("ssh: cannot check the mode of the host key file {}: {}", file, e.getMessage());
+            }
             return OpenSshKeys.readPrivateKey(file, Optional.empty());
         }
         try {

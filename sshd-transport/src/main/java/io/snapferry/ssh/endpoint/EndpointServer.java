@@ -1,0 +1,294 @@
+package io.snapferry.ssh.endpoint;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.snapferry.dataset.Dataset;
+import io.snapferry.dataset.DatasetException;
+import io.snapferry.dataset.DatasetName;
+import io.snapferry.dataset.DatasetProvider;
+import io.snapferry.dataset.ErrorCode;
+import io.snapferry.dataset.ReceiveResult;
+import io.snapferry.dataset.Snapshot;
+import io.snapferry.dataset.SnapshotName;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Serves the endpoint protocol on one connection, against a {@link DatasetProvider}, for one
+ * authenticated peer whose {@link Permissions} are checked before every operation.
+ *
+ * <p>{@link #serve} runs the connection to its end on the calling thread: it returns when the
+ * client closes the connection between requests, and throws {@link ProtocolException} (after
+ * trying to send the client an error message) when the client breaks the protocol; the caller
+ * then closes the connection. Failures of single operations ({@link DatasetException}, refusals)
+ * are answered as error responses and the connection goes on. One instance serves one connection.
+ */
+public final class EndpointServer {
+    /** The SSH subsystem name the endpoint is served under. */
+    public static final String SUBSYSTEM = "snapferry-endpoint";
+    /** The protocol versions this implementation speaks. */
+    public static final List<Integer> VERSIONS = List.of(1);
+
+    private static final Logger LOG = LoggerFactory.getLogger(EndpointServer.class);
+
+    private final DatasetProvider provider;
+    private final Permissions peer;
+    private final EndpointIdentity identity;
+
+    public EndpointServer(DatasetProvider provider, Permissions peer, EndpointIdentity identity) {
+        this.provider = Objects.requireNonNull(provider, "provider");
+        this.peer = Objects.requireNonNull(peer, "peer");
+        this.identity = Objects.requireNonNull(identity, "identity");
+    }
+
+    /**
+     * Serves requests from {@code in}, answering on {@code out}, until {@code in} ends. Neither
+     * stream is closed here.
+     */
+    public void serve(InputStream in, OutputStream out) throws IOException {
+        Frames.Reader reader = new Frames.Reader(in);
+        Frames.Writer writer = new Frames.Writer(out);
+        boolean greeted = false;
+        try {
+            while (true) {
+                Frames.Frame frame = reader.next();
+                if (frame == null) {
+                    return;
+                }
+                if (frame.type() != Frames.MESSAGE) {
+                    throw new ProtocolException("expected a request, got a " + frame.typeName() + " frame");
+                }
+                Request request = Messages.decodeRequest(frame.payload());
+                if (request instanceof Request.Hello hello) {
+                    if (greeted) {
+                        throw new ProtocolException("hello sent twice");
+                    }
+                    if (!hello(hello, writer)) {
+                        return;
+                    }
+                    greeted = true;
+                    continue;
+                }
+                if (!greeted) {
+                    throw new ProtocolException("the first request must be hello");
+                }
+                handle(request, reader, writer);
+            }
+        } catch (ProtocolException e) {
+            LOG.info("endpoint: protocol error from peer {}: {}", peer.peerName(), e.getMessage());
+            try {
+                writer.message(Messages.error(ErrorCode.INVALID_ARGUMENT, "protocol error: " + e.getMessage()));
+                writer.flush();
+            } catch (IOException ignored) {
+                // the connection may be gone already
+            }
+            throw e;
+        }
+    }
+
+    private boolean hello(Request.Hello hello, Frames.Writer writer) throws IOException {
+        int version = -1;
+        for (int v : hello.versions()) {
+            if (VERSIONS.contains(v) && v > version) {
+                version = v;
+            }
+        }
+        if (version < 0) {
+            reply(writer, Messages.error(ErrorCode.UNSUPPORTED, "no common protocol version: this box speaks "
+                    + VERSIONS + ", the client offered " + hello.versions() + "; upgrade the older box"));
+            return false;
+        }
+        LOG.debug("endpoint: peer {} (box {}, {}) speaks version {}", peer.peerName(), hello.identity().boxId(),
+                hello.identity().softwareVersion(), version);
+        ObjectNode m = Messages.ok();
+        m.put("version", version);
+        m.put("boxId", identity.boxId());
+        m.put("software", identity.softwareVersion());
+        m.put("peer", peer.peerName());
+        reply(writer, Messages.bytes(m));
+        return true;
+    }
+
+    private static void reply(Frames.Writer writer, byte[] message) throws IOException {
+        writer.message(message);
+        writer.flush();
+    }
+
+    private DatasetException refused(String op, Object what) {
+        return new DatasetException(ErrorCode.PERMISSION,
+                "not authorised: peer " + peer.peerName() + " may not " + op + " " + what);
+    }
+
+    private void handle(Request request, Frames.Reader reader, Frames.Writer writer) throws IOException {
+        try {
+            if (request instanceof Request.Send s) {
+                send(s, writer);
+            } else if (request instanceof Request.Receive r) {
+                receive(r, reader, writer);
+            } else {
+                reply(writer, Messages.bytes(answer(request)));
+            }
+        } catch (DatasetException e) {
+            if (e.code() == ErrorCode.PERMISSION) {
+                LOG.info("endpoint: {}", e.getMessage());
+            }
+            reply(writer, Messages.error(e.code(), e.getMessage()));
+        } catch (ProtocolException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("endpoint: {} for peer {} failed", request.op(), peer.peerName(), e);
+            reply(writer, Messages.error(ErrorCode.INTERNAL, request.op() + " failed: " + e));
+        }
+    }
+
+    private ObjectNode answer(Request request) {
+        ObjectNode m = Messages.ok();
+        if (request instanceof Request.ListDatasets l) {
+            ArrayNode a = m.putArray("datasets");
+            for (Dataset d : listDatasets(l.root())) {
+                a.add(Messages.dataset(d));
+            }
+        } else if (request instanceof Request.ListSnapshots l) {
+            if (!peer.maySee(l.dataset())) {
+                throw refused("list", l.dataset());
+            }
+            ArrayNode a = m.putArray("snapshots");
+            for (Snapshot s : provider.listSnapshots(l.dataset())) {
+                a.add(Messages.snapshot(s));
+            }
+        } else if (request instanceof Request.DestroySnapshots d) {
+            for (SnapshotName s : d.snapshots()) {
+                if (!peer.mayReceive(s.dataset())) {
+                    throw refused("destroy snapshots of", s.dataset());
+                }
+            }
+            return Messages.destroyResult(provider.destroySnapshots(d.snapshots()));
+        } else if (request instanceof Request.Hold h) {
+            if (!peer.maySee(h.snapshot().dataset())) {
+                throw refused("hold", h.snapshot());
+            }
+            provider.hold(h.snapshot(), h.tag());
+        } else if (request instanceof Request.Release h) {
+            if (!peer.maySee(h.snapshot().dataset())) {
+                throw refused("release", h.snapshot());
+            }
+            provider.release(h.snapshot(), h.tag());
+        } else if (request instanceof Request.Holds h) {
+            if (!peer.maySee(h.snapshot().dataset())) {
+                throw refused("list holds of", h.snapshot());
+            }
+            ArrayNode a = m.putArray("tags");
+            provider.holds(h.snapshot()).stream().sorted().forEach(a::add);
+        } else if (request instanceof Request.ResumeToken t) {
+            if (!peer.mayReceive(t.dataset())) {
+                throw refused("read the resume token of", t.dataset());
+            }
+            provider.resumeToken(t.dataset()).ifPresent(token -> m.put("token", token));
+        } else if (request instanceof Request.AbortReceive a) {
+            if (!peer.mayReceive(a.dataset())) {
+                throw refused("abort the receive into", a.dataset());
+            }
+            provider.abortResumableReceive(a.dataset());
+        } else {
+            throw new DatasetException(ErrorCode.INVALID_ARGUMENT, "unexpected request " + request.op());
+        }
+        return m;
+    }
+
+    private List<Dataset> listDatasets(Optional<DatasetName> root) {
+        if (root.isPresent()) {
+            if (!peer.maySee(root.get())) {
+                throw refused("list", root.get());
+            }
+            return provider.listDatasets(root).stream().filter(d -> peer.maySee(d.name())).toList();
+        }
+        Map<DatasetName, Dataset> out = new LinkedHashMap<>();
+        for (DatasetName r : peer.visibleRoots()) {
+            try {
+                for (Dataset d : provider.listDatasets(Optional.of(r))) {
+                    if (peer.maySee(d.name())) {
+                        out.putIfAbsent(d.name(), d);
+                    }
+                }
+            } catch (DatasetException e) {
+                if (e.code() != ErrorCode.NOT_FOUND) {
+                    throw e;
+                }
+            }
+        }
+        List<Dataset> sorted = new ArrayList<>(out.values());
+        sorted.sort((a, b) -> a.name().value().replace('/', '\0').compareTo(b.name().value().replace('/', '\0')));
+        return sorted;
+    }
+
+    private void send(Request.Send s, Frames.Writer writer) throws IOException {
+        SnapshotName snap = s.request().snapshot();
+        if (!peer.mayRead(snap.dataset())) {
+            throw refused("read", snap.dataset());
+        }
+        InputStream stream = provider.send(s.request());
+        try (stream) {
+            reply(writer, Messages.bytes(Messages.ok()));
+            byte[] buf = new byte[Frames.CHUNK];
+            while (true) {
+                int n;
+                try {
+                    n = stream.readNBytes(buf, 0, buf.length);
+                } catch (DatasetException e) {
+                    abort(writer, e.code(), e.getMessage());
+                    return;
+                } catch (IOException | RuntimeException e) {
+                    LOG.warn("endpoint: sending {} to peer {} failed", snap, peer.peerName(), e);
+                    abort(writer, ErrorCode.INTERNAL, "sending " + snap + " failed: " + e);
+                    return;
+                }
+                if (n > 0) {
+                    writer.data(buf, 0, n);
+                }
+                if (n < buf.length) {
+                    break;
+                }
+            }
+            writer.end();
+            writer.flush();
+        }
+    }
+
+    private static void abort(Frames.Writer writer, ErrorCode code, String message) throws IOException {
+        writer.abort(Messages.error(code, message));
+        writer.flush();
+    }
+
+    private void receive(Request.Receive r, Frames.Reader reader, Frames.Writer writer) throws IOException {
+        if (!peer.mayReceive(r.target())) {
+            throw refused("receive into", r.target());
+        }
+        reply(writer, Messages.bytes(Messages.ok()));
+        DataFrameInput data = new DataFrameInput(reader);
+        byte[] response;
+        try {
+            ReceiveResult result = provider.receive(r.target(), data, r.options());
+            response = Messages.bytes(Messages.receiveResult(result));
+        } catch (DatasetException e) {
+            response = Messages.error(e.code(), e.getMessage());
+        } catch (ProtocolException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("endpoint: receiving into {} for peer {} failed", r.target(), peer.peerName(), e);
+            response = Messages.error(ErrorCode.INTERNAL, "receive into " + r.target() + " failed: " + e);
+        }
+        reply(writer, response);
+        if (!data.finished()) {
+            data.drain();
+        }
+    }
+}

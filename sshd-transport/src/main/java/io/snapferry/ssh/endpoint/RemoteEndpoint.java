@@ -1,0 +1,350 @@
+package io.snapferry.ssh.endpoint;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.snapferry.dataset.Dataset;
+import io.snapferry.dataset.DatasetException;
+import io.snapferry.dataset.DatasetName;
+import io.snapferry.dataset.DestroyResult;
+import io.snapferry.dataset.ErrorCode;
+import io.snapferry.dataset.ReceiveOptions;
+import io.snapferry.dataset.ReceiveResult;
+import io.snapferry.dataset.SendRequest;
+import io.snapferry.dataset.Snapshot;
+import io.snapferry.dataset.SnapshotName;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The client of the endpoint protocol: a remote box's datasets, with the operations of
+ * {@link io.snapferry.dataset.DatasetProvider} that replication needs.
+ *
+ * <h2>Contract</h2>
+ * <ul>
+ *   <li><b>Errors.</b> A failure on the remote side (not found, busy, not authorised, ...) is a
+ *       {@link DatasetException} with the remote's {@link ErrorCode} ({@link ErrorCode#PERMISSION}
+ *       for "not authorised"), its message prefixed with {@code remote: }. {@link IOException} means
+ *       the connection failed; {@link ProtocolException} that the remote broke the protocol. After
+ *       either, the endpoint is closed and every further call throws.</li>
+ *   <li><b>Threading.</b> One operation at a time: methods are synchronised, and while a stream
+ *       from {@link #send} is open every other call fails with {@link IllegalStateException}. Open
+ *       more endpoints for parallel transfers.</li>
+ *   <li><b>Streams.</b> The caller closes the stream {@link #send} returns. Closing it before its
+ *       end closes this endpoint (the rest of the stream is not read). {@link #receive} reads its
+ *       input to the end (or until the remote refuses) and does not close it.</li>
+ * </ul>
+ */
+public final class RemoteEndpoint implements Closeable {
+    private final Frames.Reader reader;
+    private final Frames.Writer writer;
+    private final InputStream in;
+    private final Closeable connection;
+    private final Hello hello;
+    private boolean closed;
+    private PulledStream pulling;
+
+    private RemoteEndpoint(InputStream in, OutputStream out, Closeable connection, EndpointIdentity self) throws IOException {
+        this.in = in;
+        this.reader = new Frames.Reader(in);
+        this.writer = new Frames.Writer(out);
+        this.connection = connection;
+        try {
+            this.hello = greet(self);
+        } catch (IOException | RuntimeException e) {
+            closeQuietly();
+            throw e;
+        }
+    }
+
+    /**
+     * Opens the protocol over a connection's streams and says hello. {@code connection} is closed
+     * by {@link #close()} (and when the hello fails).
+     *
+     * @throws DatasetException with {@link ErrorCode#UNSUPPORTED} when the remote speaks no common
+     *                          protocol version
+     */
+    public static RemoteEndpoint open(InputStream in, OutputStream out, Closeable connection, EndpointIdentity self) throws IOException {
+        return new RemoteEndpoint(in, out, connection, self);
+    }
+
+    private Hello greet(EndpointIdentity self) throws IOException {
+        ObjectNode m = call(new Request.Hello(EndpointServer.VERSIONS, self));
+        long version = Messages.number(m, "version");
+        if (version < 1 || version > Integer.MAX_VALUE || !EndpointServer.VERSIONS.contains((int) version)) {
+            throw new ProtocolException("the remote chose protocol version " + version + ", which was not offered");
+        }
+        EndpointIdentity remote;
+        try {
+            remote = new EndpointIdentity(Messages.text(m, "boxId"), Messages.text(m, "software"));
+        } catch (IllegalArgumentException e) {
+            throw new ProtocolException("bad hello: " + e.getMessage());
+        }
+        String peer = Messages.text(m, "peer");
+        return new Hello((int) version, remote, Messages.printable(peer));
+    }
+
+    /** What the remote said in the hello exchange. */
+    public Hello hello() {
+        return hello;
+    }
+
+    public synchronized boolean isOpen() {
+        return !closed;
+    }
+
+    private void checkUsable() throws IOException {
+        if (closed) {
+            throw new IOException("the endpoint connection is closed");
+        }
+        if (pulling != null && !pulling.done) {
+            throw new IllegalStateException("a stream pulled from the remote is still open: read it to the end or close it first");
+        }
+    }
+
+    private ObjectNode call(Request request) throws IOException {
+        checkUsable();
+        try {
+            writer.message(Messages.encode(request));
+            writer.flush();
+            return response();
+        } catch (IOException | RuntimeException e) {
+            if (!(e instanceof DatasetException)) {
+                closeQuietly();
+            }
+            throw e;
+        }
+    }
+
+    private ObjectNode response() throws IOException {
+        Frames.Frame f = reader.next();
+        if (f == null) {
+            throw new IOException("the remote closed the connection");
+        }
+        if (f.type() != Frames.MESSAGE) {
+            throw new ProtocolException("expected a response, got a " + f.typeName() + " frame");
+        }
+        return Messages.checkResponse(f.payload());
+    }
+
+    /** Datasets at and below {@code root} that this box may see there; all it may see when empty. */
+    public synchronized List<Dataset> listDatasets(Optional<DatasetName> root) throws IOException {
+        ObjectNode m = call(new Request.ListDatasets(root));
+        List<Dataset> out = new ArrayList<>();
+        for (JsonNode n : Messages.array(m, "datasets")) {
+            out.add(Messages.dataset(n));
+        }
+        return out;
+    }
+
+    /** The snapshots of a remote dataset, oldest first. */
+    public synchronized List<Snapshot> listSnapshots(DatasetName dataset) throws IOException {
+        ObjectNode m = call(new Request.ListSnapshots(dataset));
+        List<Snapshot> out = new ArrayList<>();
+        for (JsonNode n : Messages.array(m, "snapshots")) {
+            Snapshot s = Messages.snapshot(n);
+            if (!s.dataset().equals(dataset)) {
+                throw new ProtocolException("the remote listed " + s.name() + " as a snapshot of " + dataset);
+            }
+            out.add(s);
+        }
+        return out;
+    }
+
+    /**
+     * Pulls a stream from the remote. The returned stream ends when the remote's stream ends; a
+     * failure of the remote's producer is thrown by {@code read} as a {@link DatasetException},
+     * never shown as a short stream. The caller must close it.
+     */
+    public synchronized InputStream send(SendRequest request) throws IOException {
+        call(new Request.Send(request));
+        pulling = new PulledStream(new DataFrameInput(reader));
+        return pulling;
+    }
+
+    /**
+     * Pushes {@code stream} to the remote, which receives it into {@code target}. Returns what the
+     * remote received. When the remote refuses before the end of the stream (the target exists,
+     * say) the rest of the stream is not sent.
+     */
+    public synchronized ReceiveResult receive(DatasetName target, InputStream stream, ReceiveOptions options) throws IOException {
+        call(new Request.Receive(target, options));
+        ObjectNode early = null;
+        try {
+            byte[] buf = new byte[Frames.CHUNK];
+            while (true) {
+                int n;
+                try {
+                    n = stream.readNBytes(buf, 0, buf.length);
+                } catch (DatasetException e) {
+                    sendAbort(e.code(), e.getMessage(), true);
+                    throw e;
+                } catch (IOException | RuntimeException e) {
+                    sendAbort(ErrorCode.INTERNAL, "the sending side's stream failed: " + e, true);
+                    throw new IOException("reading the stream to send failed: " + e.getMessage(), e);
+                }
+                if (n > 0) {
+                    writer.data(buf, 0, n);
+                }
+                if (n < buf.length) {
+                    break;
+                }
+                if (in.available() > 0) {
+                    writer.flush();
+                    try {
+                        early = response();
+                    } catch (DatasetException refused) {
+                        sendAbort(refused.code(), "the receiver refused", false);
+                        throw refused;
+                    }
+                    throw new ProtocolException("the remote reported success before the end of the stream");
+                }
+            }
+            writer.end();
+            writer.flush();
+            return Messages.receiveResult(response());
+        } catch (IOException | RuntimeException e) {
+            if (!(e instanceof DatasetException) || early != null) {
+                closeQuietly();
+            }
+            throw e;
+        }
+    }
+
+    private void sendAbort(ErrorCode code, String message, boolean responsePending) throws IOException {
+        writer.abort(Messages.error(code, message));
+        writer.flush();
+        if (responsePending) {
+            // the remote answers a receive exactly once; its answer to an aborted stream is not news
+            try {
+                response();
+            } catch (DatasetException expected) {
+                // the remote's view of the abort
+            }
+        }
+    }
+
+    /** Destroys snapshots on the remote (destination retention). */
+    public synchronized DestroyResult destroySnapshots(List<SnapshotName> snapshots) throws IOException {
+        return Messages.destroyResult(call(new Request.DestroySnapshots(snapshots)));
+    }
+
+    public synchronized void hold(SnapshotName snapshot, String tag) throws IOException {
+        call(new Request.Hold(snapshot, Messages.checkTag(tag)));
+    }
+
+    public synchronized void release(SnapshotName snapshot, String tag) throws IOException {
+        call(new Request.Release(snapshot, Messages.checkTag(tag)));
+    }
+
+    public synchronized Set<String> holds(SnapshotName snapshot) throws IOException {
+        ObjectNode m = call(new Request.Holds(snapshot));
+        Set<String> tags = new TreeSet<>();
+        for (JsonNode n : Messages.array(m, "tags")) {
+            if (!n.isTextual()) {
+                throw new ProtocolException("hold tags must be strings");
+            }
+            tags.add(Messages.checkTag(n.textValue()));
+        }
+        return tags;
+    }
+
+    /** The resume token of an interrupted receive into {@code dataset} on the remote, if any. */
+    public synchronized Optional<String> resumeToken(DatasetName dataset) throws IOException {
+        ObjectNode m = call(new Request.ResumeToken(dataset));
+        Optional<String> token = Messages.optText(m, "token");
+        if (token.isPresent() && !token.get().matches("[A-Za-z0-9+/=_.:-]{1,4096}")) {
+            throw new ProtocolException("the remote's resume token has characters outside its alphabet");
+        }
+        return token;
+    }
+
+    /** Discards the remote's partial state of an interrupted receive into {@code dataset}. */
+    public synchronized void abortReceive(DatasetName dataset) throws IOException {
+        call(new Request.AbortReceive(dataset));
+    }
+
+    @Override
+    public synchronized void close() throws IOException {
+        if (!closed) {
+            closed = true;
+            connection.close();
+        }
+    }
+
+    private void closeQuietly() {
+        try {
+            close();
+        } catch (IOException ignored) {
+            // closing after a failure
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "RemoteEndpoint[" + hello.remote().boxId() + (closed ? ", closed]" : "]");
+    }
+
+    /** The stream of a pull: closing it before its end closes the endpoint. */
+    private final class PulledStream extends InputStream {
+        private final DataFrameInput data;
+        private boolean done;
+        private boolean eof;
+
+        PulledStream(DataFrameInput data) {
+            this.data = data;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            int n = read(one, 0, 1);
+            return n < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (eof) {
+                return -1;
+            }
+            if (done) {
+                throw new IOException("stream closed");
+            }
+            try {
+                int n = data.read(b, off, len);
+                if (n < 0) {
+                    done = true;
+                    eof = true;
+                }
+                return n;
+            } catch (DatasetException e) {
+                done = true;
+                throw e;
+            } catch (IOException | RuntimeException e) {
+                done = true;
+                closeQuietly();
+                throw e;
+            }
+        }
+
+        @Override
+        public int available() {
+            return data.available();
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (!done) {
+                done = true;
+                RemoteEndpoint.this.close();
+            }
+        }
+    }
+}

@@ -1,0 +1,91 @@
+package io.snapferry.ssh.endpoint;
+
+import io.snapferry.dataset.DatasetName;
+import io.snapferry.dataset.ReceiveOptions;
+import io.snapferry.dataset.SendRequest;
+import io.snapferry.dataset.SnapshotName;
+import java.util.List;
+import java.util.Optional;
+
+/** A request of the endpoint protocol, as decoded and validated by {@link Messages}. */
+public sealed interface Request {
+
+    /** The operation name on the wire. */
+    String op();
+
+    record Hello(List<Integer> versions, EndpointIdentity identity) implements Request {
+        public Hello {
+            versions = List.copyOf(versions);
+        }
+
+        public String op() {
+            return "hello";
+        }
+    }
+
+    record ListDatasets(Optional<DatasetName> root) implements Request {
+        public String op() {
+            return "listDatasets";
+        }
+    }
+
+    record ListSnapshots(DatasetName dataset) implements Request {
+        public String op() {
+            return "listSnapshots";
+        }
+    }
+
+    /** Pull: the server sends a stream. */
+    record Send(SendRequest request) implements Request {
+        public String op() {
+            return "send";
+        }
+    }
+
+    /** Push: the client sends a stream for the server to receive into {@code target}. */
+    record Receive(DatasetName target, ReceiveOptions options) implements Request {
+        public String op() {
+            return "receive";
+        }
+    }
+
+    record DestroySnapshots(List<SnapshotName> snapshots) implements Request {
+        public DestroySnapshots {
+            snapshots = List.copyOf(snapshots);
+        }
+
+        public String op() {
+            return "destroySnapshots";
+        }
+    }
+
+    record Hold(SnapshotName snapshot, String tag) implements Request {
+        public String op() {
+            return "hold";
+        }
+    }
+
+    record Release(SnapshotName snapshot, String tag) implements Request {
+        public String op() {
+            return "release";
+        }
+    }
+
+    record Holds(SnapshotName snapshot) implements Request {
+        public String op() {
+            return "holds";
+        }
+    }
+
+    record ResumeToken(DatasetName dataset) implements Request {
+        public String op() {
+            return "resumeToken";
+        }
+    }
+
+    record AbortReceive(DatasetName dataset) implements Request {
+        public String op() {
+            return "abortReceive";
+        }
+    }
+}

@@ -1,6 +1,7 @@
 package io.snapferry.replication;
 
 import io.snapferry.dataset.DatasetName;
+import io.snapferry.dataset.ReceiveOptions;
 
 import java.util.HashSet;
 import java.util.List;
@@ -25,10 +26,19 @@ import java.util.regex.Pattern;
  * @param eligible         which source snapshots are replicated, by short name
  * @param allowFromScratch replace a target that shares no snapshot with its source
  * @param retries          how many times a transient failure of one dataset is retried
+ * @param receive          how every step is received: property overrides and exclusions, and whether
+ *                         an incremental receive discards changes made on the target since its newest
+ *                         snapshot (a full receive over an existing target always rolls back)
  */
 public record ReplicationSpec(String taskId, List<DatasetName> sources, DatasetName target, boolean recursive,
                               Set<DatasetName> exclude, Predicate<String> eligible, boolean allowFromScratch,
-                              int retries) {
+                              int retries, ReceiveOptions receive) {
+    /** A spec with default receive options (no rollback of a modified target, no property changes). */
+    public ReplicationSpec(String taskId, List<DatasetName> sources, DatasetName target, boolean recursive,
+                           Set<DatasetName> exclude, Predicate<String> eligible, boolean allowFromScratch, int retries) {
+        this(taskId, sources, target, recursive, exclude, eligible, allowFromScratch, retries, ReceiveOptions.defaults());
+    }
+
     private static final Pattern TASK_ID = Pattern.compile("[A-Za-z0-9_.:][A-Za-z0-9_.:-]{0,63}");
 
     public ReplicationSpec {
@@ -37,6 +47,7 @@ public record ReplicationSpec(String taskId, List<DatasetName> sources, DatasetN
         Objects.requireNonNull(target, "target");
         exclude = Set.copyOf(Objects.requireNonNull(exclude, "exclude"));
         Objects.requireNonNull(eligible, "eligible");
+        Objects.requireNonNull(receive, "receive");
         if (!TASK_ID.matcher(taskId).matches()) {
             throw new IllegalArgumentException("task id '" + taskId
                     + "' must be 1 to 64 letters, digits, '_', '.', ':' or '-', not starting with '-'");

@@ -360,7 +360,7 @@ public final class Replicator {
                 request = SendRequest.full(to);
             }
             // A full stream into an existing (empty or replaced) dataset must overwrite it.
-            ReceiveOptions options = ReceiveOptions.defaults().withRollback(step.isFull() && targetExists);
+            ReceiveOptions options = spec.receive().withRollback(spec.receive().rollback() || step.isFull() && targetExists);
             List<Runnable> release = new ArrayList<>();
             try {
                 if (step.from().isPresent()) {

@@ -166,6 +166,19 @@ public final class DataDir {
         return token;
     }
 
+    /** This box's identity, made at first use: recorded as the owner of replication targets. */
+    public String boxId() throws IOException {
+        Path p = root.resolve("box-id");
+        if (Files.exists(p)) {
+            return Files.readString(p, StandardCharsets.US_ASCII).trim();
+        }
+        byte[] raw = new byte[12];
+        new SecureRandom().nextBytes(raw);
+        String id = "box-" + java.util.HexFormat.of().formatHex(raw);
+        AtomicFiles.write(p, (id + "\n").getBytes(StandardCharsets.US_ASCII));
+        return id;
+    }
+
     /** Reads the admin credential without creating it; for the CLI. */
     public Optional<String> existingAdminToken() throws IOException {
         Path p = root.resolve("admin.token");

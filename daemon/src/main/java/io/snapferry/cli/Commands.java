@@ -40,6 +40,8 @@ final class Commands {
             case "snapshot-task" -> new TaskCommands(this::api, out).snapshotTask(sub, rest);
             case "retention" -> new TaskCommands(this::api, out).retention(sub, rest);
             case "task" -> new TaskCommands(this::api, out).task(sub, rest);
+            case "replication" -> new ReplicationCommands(this::api, out, System.err).replication(sub, rest);
+            case "hold" -> new ReplicationCommands(this::api, out, System.err).hold(sub, rest);
             default -> throw new UsageException("unknown command '" + cmd + "'");
         }
         return 0;

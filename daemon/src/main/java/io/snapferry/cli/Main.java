@@ -101,6 +101,18 @@ public final class Main {
               retention plan --dataset D --naming SCHEMA (--lifetime L | --keep K | --grid G) [--now TIME] [--json]
               task list [--json] | show ID | log ID
 
+            Replication:
+              replication create --name R [--direction push|pull] [--transport local|ssh|ssh-zfs] [--connection N]
+                      --source D [--source D2]... --target D [--recursive] [--exclude D]...
+                      (--snapshot-task ID... | --naming SCHEMA...) [--also-include SCHEMA]... [--name-regex RE]
+                      [--schedule CRON | --after-snapshot-task] [--window "Mon-Fri 22:00-06:00"]
+                      [--retention source|custom|none] [--lifetime L | --keep K | --grid G]
+                      [--allow-from-scratch] [--readonly ignore|set|require] [--compression none|lz4|zstd]
+                      [--bwlimit 50M] [--retries N] [--set-property P=V]... [--exclude-property P]...
+              replication list | show R | run R [--wait] | update R ... | enable R | disable R | delete R
+              replication diff R [--json] | reinitialize R | reverse R
+              hold list DATASET | hold release DATASET@SNAP TAG
+
             The data directory is --data DIR, else $SNAPFERRY_DATA, else /var/lib/snapferry.
             """;
 }

@@ -9,6 +9,17 @@ import io.snapferry.daemon.snapshots.HookRunner;
 import io.snapferry.daemon.snapshots.SnapshotTask;
 import io.snapferry.daemon.snapshots.SnapshotTasks;
 import io.snapferry.daemon.tasks.TaskHistory;
+import io.snapferry.daemon.pools.RoutingProvider;
+import io.snapferry.daemon.replication.RemoteEndpoints;
+import io.snapferry.daemon.replication.ReplicationTask;
+import io.snapferry.daemon.replication.ReplicationTasks;
+import io.snapferry.daemon.replication.VerificationLog;
+import io.snapferry.replication.Endpoint;
+import io.snapferry.replication.LocalEndpoint;
+import io.snapferry.replication.Replicator;
+import io.snapferry.stream.FramedDatasetProvider;
+import io.snapferry.stream.StreamOptions;
+import java.util.Optional;
 import io.snapferry.daemon.lifecycle.ServiceManager;
 import io.snapferry.daemon.pools.Pools;
 import io.snapferry.dataset.DatasetProvider;
@@ -42,6 +53,10 @@ public final class Appliance implements AutoCloseable {
     private TaskHistory history;
     private SnapshotTasks snapshotTasks;
     private Scheduler scheduler;
+    private ReplicationTasks replications;
+    private VerificationLog verification;
+    private Endpoint localEndpoint;
+    private volatile RemoteEndpoints remotes = RemoteEndpoints.NONE;
 
     public Appliance(DaemonOptions options, Clock clock, List<DatasetProvider> providers) {
         this.options = options;
@@ -86,9 +101,39 @@ public final class Appliance implements AutoCloseable {
         return scheduler;
     }
 
+    public ReplicationTasks replications() {
+        return replications;
+    }
+
+    public VerificationLog verification() {
+        return verification;
+    }
+
+    /**
+     * This box's datasets as a replication endpoint: every pool, framed at the boundary (what
+     * leaves is framed, what enters is verified and reported to {@link #verification()}).
+     */
+    public Endpoint localEndpoint() {
+        return localEndpoint;
+    }
+
+    private Endpoint localEndpoint(String boxId, StreamOptions sendOptions) {
+        List<DatasetProvider> framed = new ArrayList<>();
+        for (DatasetProvider p : providers) {
+            framed.add(new FramedDatasetProvider(p, boxId, sendOptions, Optional.empty(), verification::record));
+        }
+        return new LocalEndpoint(boxId, new RoutingProvider(framed), dataDir().state().resolve("ownership"));
+    }
+
+    /** Installs how ssh and ssh-zfs replications reach other boxes. */
+    public void setRemoteEndpoints(RemoteEndpoints remotes) {
+        this.remotes = remotes;
+    }
+
     /** The jobs the scheduler runs; asked on every pass. */
     private List<ScheduledJob> jobs() {
         List<ScheduledJob> out = new ArrayList<>(snapshotTasks.jobs());
+        out.addAll(replications.jobs());
         return out;
     }
 
@@ -108,6 +153,22 @@ public final class Appliance implements AutoCloseable {
             history = new TaskHistory(dataDir().state().resolve("history.jsonl"), clock, 5000);
             snapshotTasks = new SnapshotTasks(new ConfigStore<>(dataDir().config().resolve("snapshot-tasks"), SnapshotTask.class,
                     SnapshotTask::id), pools, history, clock, () -> settings.get().zone(), new HookRunner());
+            verification = new VerificationLog(dataDir().state().resolve("verification.jsonl"), clock);
+            String boxId = dataDir().boxId();
+            localEndpoint = localEndpoint(boxId, StreamOptions.defaults());
+            replications = new ReplicationTasks(new ConfigStore<>(dataDir().config().resolve("replications"), ReplicationTask.class,
+                    ReplicationTask::name), snapshotTasks, history, clock, () -> settings.get().zone(), c -> localEndpoint(boxId, switch (c) {
+                        case NONE -> StreamOptions.defaults();
+                        case LZ4 -> StreamOptions.defaults().withCompression(io.snapferry.stream.Compression.LZ4);
+                        case ZSTD -> StreamOptions.defaults().withCompression(io.snapferry.stream.Compression.ZSTD);
+                    }),
+                    task -> remotes.open(task), Replicator.Settings.defaults(), d -> java.util.concurrent.TimeUnit.MILLISECONDS.sleep(d.toMillis()));
+            snapshotTasks.setGuard(replications.guard());
+            snapshotTasks.onSnapshotTaken(id -> {
+                for (String follower : replications.followers(id)) {
+                    scheduler.runNow(replications.once(follower), ScheduledJob.Trigger.AFTER_DEPENDENCY);
+                }
+            });
             scheduler = new Scheduler(clock, this::jobs, 4);
             services.add(scheduler);
             web = loadWebFrontend();

@@ -1,10 +1,12 @@
 package io.snapferry.ssh;
 
 import io.snapferry.dataset.DatasetName;
+import io.snapferry.dataset.DatasetProvider;
 import io.snapferry.dataset.InMemoryDatasetProvider;
 import io.snapferry.ssh.client.SshConnection;
 import io.snapferry.ssh.client.SshConnector;
 import io.snapferry.ssh.endpoint.EndpointIdentity;
+import io.snapferry.ssh.endpoint.OwnershipStore;
 import io.snapferry.ssh.keys.KeyInfo;
 import io.snapferry.ssh.keys.KeyPairs;
 import io.snapferry.ssh.server.FilePeerRegistry;
@@ -16,6 +18,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 
 /**
  * Box A (a client with a key pair and an in-memory provider) and box B (a snapferry SSH server on
@@ -38,6 +41,14 @@ public final class TwoBoxes implements AutoCloseable {
     public final Path dir;
 
     public TwoBoxes(Path dir) throws IOException {
+        this(dir, UnaryOperator.identity(), OwnershipStore.inMemory());
+    }
+
+    /**
+     * @param served what B's server serves, given {@link #b}: a provider over it
+     * @param owners B's store of target owners
+     */
+    public TwoBoxes(Path dir, UnaryOperator<DatasetProvider> served, OwnershipStore owners) throws IOException {
         this.dir = dir;
         keysA = new KeyPairs(dir.resolve("a-keys"));
         keyA = keysA.generate("tob");
@@ -47,7 +58,7 @@ public final class TwoBoxes implements AutoCloseable {
             b.createDataset(d);
         }
         server = new SnapferrySshServer(new SnapferrySshServer.Settings("127.0.0.1", 0, dir.resolve("b/keys/host.key"),
-                new EndpointIdentity("box-b", "0.1.0")), peers, b);
+                new EndpointIdentity("box-b", "0.1.0")), peers, served.apply(b), owners);
         server.start();
         connector = new SshConnector(keysA, new EndpointIdentity("box-a", "0.1.0"));
     }

@@ -36,18 +36,36 @@ public final class EndpointServer {
     /** The SSH subsystem name the endpoint is served under. */
     public static final String SUBSYSTEM = "snapferry-endpoint";
     /** The protocol versions this implementation speaks. */
-    public static final List<Integer> VERSIONS = List.of(1);
+    public static final List<Integer> VERSIONS = List.of(1, 2);
 
     private static final Logger LOG = LoggerFactory.getLogger(EndpointServer.class);
 
     private final DatasetProvider provider;
     private final Permissions peer;
     private final EndpointIdentity identity;
+    private final OwnershipStore owners;
+    private int version;
 
+    /**
+     * A server whose target owners live in a store of its own, in memory: they are forgotten when
+     * this connection ends. Use {@link #EndpointServer(DatasetProvider, Permissions, EndpointIdentity,
+     * OwnershipStore)} to share a durable store between connections.
+     */
     public EndpointServer(DatasetProvider provider, Permissions peer, EndpointIdentity identity) {
+        this(provider, peer, identity, OwnershipStore.inMemory());
+    }
+
+    /**
+     * @param provider the datasets served; not closed here
+     * @param peer     what the connected peer may do
+     * @param identity who this box says it is in the hello exchange
+     * @param owners   where the owners of replicated targets are kept ({@code ownership}, {@code claim})
+     */
+    public EndpointServer(DatasetProvider provider, Permissions peer, EndpointIdentity identity, OwnershipStore owners) {
         this.provider = Objects.requireNonNull(provider, "provider");
         this.peer = Objects.requireNonNull(peer, "peer");
         this.identity = Objects.requireNonNull(identity, "identity");
+        this.owners = Objects.requireNonNull(owners, "owners");
     }
 
     /**
@@ -81,6 +99,10 @@ public final class EndpointServer {
                 if (!greeted) {
                     throw new ProtocolException("the first request must be hello");
                 }
+                if (request.since() > version) {
+                    throw new ProtocolException("operation '" + request.op() + "' needs protocol version " + request.since()
+                            + ", this connection speaks version " + version);
+                }
                 handle(request, reader, writer);
             }
         } catch (ProtocolException e) {
@@ -107,6 +129,7 @@ public final class EndpointServer {
                     + VERSIONS + ", the client offered " + hello.versions() + "; upgrade the older box"));
             return false;
         }
+        this.version = version;
         LOG.debug("endpoint: peer {} (box {}, {}) speaks version {}", peer.peerName(), hello.identity().boxId(),
                 hello.identity().softwareVersion(), version);
         ObjectNode m = Messages.ok();
@@ -198,10 +221,65 @@ public final class EndpointServer {
                 throw refused("abort the receive into", a.dataset());
             }
             provider.abortResumableReceive(a.dataset());
+        } else if (request instanceof Request.HasUnsnapshottedData u) {
+            if (!peer.mayReceive(u.dataset())) {
+                throw refused("inspect", u.dataset());
+            }
+            m.put("unsnapshotted", provider.listSnapshots(u.dataset()).isEmpty()
+                    && provider.writtenSinceLastSnapshot(u.dataset()) > 0);
+        } else if (request instanceof Request.CreateParents c) {
+            ArrayNode a = m.putArray("created");
+            createParents(c.dataset()).forEach(d -> a.add(d.value()));
+        } else if (request instanceof Request.Ownership o) {
+            if (!peer.mayReceive(o.dataset())) {
+                throw refused("read the owner of", o.dataset());
+            }
+            owners.get(o.dataset()).ifPresent(owner -> m.set("owner", Messages.owner(owner)));
+        } else if (request instanceof Request.Claim c) {
+            if (!peer.mayReceive(c.dataset())) {
+                throw refused("claim", c.dataset());
+            }
+            owners.put(c.dataset(), c.owner());
+            LOG.info("endpoint: peer {} claimed {} for {}", peer.peerName(), c.dataset(), c.owner());
         } else {
             throw new DatasetException(ErrorCode.INVALID_ARGUMENT, "unexpected request " + request.op());
         }
         return m;
+    }
+
+    /**
+     * Creates the missing ancestors of {@code dataset}, parents first, and returns those it created.
+     * Every one of them must be a dataset the peer may receive into (its receive root or below), so
+     * a peer can create its receive root when missing but nothing above it; that is checked for all
+     * of them before any is created.
+     */
+    private List<DatasetName> createParents(DatasetName dataset) {
+        if (!peer.mayReceive(dataset)) {
+            throw refused("create the parents of", dataset);
+        }
+        List<DatasetName> missing = new ArrayList<>();
+        for (DatasetName d : dataset.lineage()) {
+            if (!d.equals(dataset) && !provider.exists(d)) {
+                missing.add(d);
+            }
+        }
+        for (DatasetName d : missing) {
+            if (!peer.mayReceive(d)) {
+                throw refused("create", d);
+            }
+        }
+        List<DatasetName> created = new ArrayList<>();
+        for (DatasetName d : missing) {
+            try {
+                provider.createDataset(d);
+                created.add(d);
+            } catch (DatasetException e) {
+                if (e.code() != ErrorCode.ALREADY_EXISTS) {
+                    throw e;
+                }
+            }
+        }
+        return created;
     }
 
     private List<Dataset> listDatasets(Optional<DatasetName> root) {

@@ -228,6 +228,20 @@ public final class Messages {
                 return new Request.ResumeToken(dataset(m, "dataset"));
             case "abortReceive":
                 return new Request.AbortReceive(dataset(m, "dataset"));
+            case "hasUnsnapshottedData":
+                return new Request.HasUnsnapshottedData(dataset(m, "dataset"));
+            case "createParents":
+                return new Request.CreateParents(dataset(m, "dataset"));
+            case "ownership":
+                return new Request.Ownership(dataset(m, "dataset"));
+            case "claim": {
+                DatasetName target = dataset(m, "dataset");
+                JsonNode owner = m.get("owner");
+                if (owner == null || !owner.isObject()) {
+                    throw new ProtocolException("field 'owner' must be an object with 'boxId' and 'taskId'");
+                }
+                return new Request.Claim(target, owner(owner));
+            }
             default:
                 throw new ProtocolException("unknown operation '" + printable(op) + "'");
         }
@@ -337,6 +351,15 @@ public final class Messages {
             m.put("dataset", t.dataset().value());
         } else if (r instanceof Request.AbortReceive a) {
             m.put("dataset", a.dataset().value());
+        } else if (r instanceof Request.HasUnsnapshottedData u) {
+            m.put("dataset", u.dataset().value());
+        } else if (r instanceof Request.CreateParents c) {
+            m.put("dataset", c.dataset().value());
+        } else if (r instanceof Request.Ownership o) {
+            m.put("dataset", o.dataset().value());
+        } else if (r instanceof Request.Claim c) {
+            m.put("dataset", c.dataset().value());
+            m.set("owner", owner(c.owner()));
         }
         return bytes(m);
     }
@@ -498,5 +521,20 @@ public final class Messages {
             out.put(snapshotName(e.getKey()), printableMessage(e.getValue().textValue()));
         }
         return new DestroyResult(destroyed, out);
+    }
+
+    static ObjectNode owner(TargetOwner owner) {
+        ObjectNode n = NODES.objectNode();
+        n.put("boxId", owner.boxId());
+        n.put("taskId", owner.taskId());
+        return n;
+    }
+
+    static TargetOwner owner(JsonNode n) throws ProtocolException {
+        try {
+            return new TargetOwner(text(n, "boxId"), text(n, "taskId"));
+        } catch (IllegalArgumentException e) {
+            throw new ProtocolException(e.getMessage());
+        }
     }
 }

@@ -11,7 +11,10 @@ public interface Permissions {
     /** The peer's name, for messages and logs. */
     String peerName();
 
-    /** May receive streams into {@code dataset}, destroy its snapshots and read its resume token. */
+    /**
+     * May receive streams into {@code dataset}, destroy its snapshots, read its resume token, ask
+     * whether it has unsnapshotted data, create it as a missing parent, and read and claim its owner.
+     */
     boolean mayReceive(DatasetName dataset);
 
     /** May list and pull (send) {@code dataset}'s snapshots. */

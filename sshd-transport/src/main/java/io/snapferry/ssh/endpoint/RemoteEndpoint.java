@@ -271,6 +271,88 @@ public final class RemoteEndpoint implements Closeable {
         call(new Request.AbortReceive(dataset));
     }
 
+    /**
+     * True when {@code dataset} exists on the remote, has no snapshot, and has data written into it
+     * (a full receive would replace it); an empty, freshly created dataset answers false.
+     * {@link ErrorCode#NOT_FOUND} when it does not exist. Needs receive permission on it.
+     */
+    public synchronized boolean hasUnsnapshottedData(DatasetName dataset) throws IOException {
+        ObjectNode m = call(since(new Request.HasUnsnapshottedData(dataset)));
+        JsonNode v = m.get("unsnapshotted");
+        if (v == null || !v.isBoolean()) {
+            throw broken(new ProtocolException("field 'unsnapshotted' must be true or false"));
+        }
+        return v.booleanValue();
+    }
+
+    /**
+     * Creates the missing ancestors of {@code dataset} on the remote (not the dataset itself) and
+     * returns those it created, parents first; empty when all were there. Idempotent. Needs receive
+     * permission on {@code dataset}, and every ancestor to be created must lie within the peer's
+     * receive root (which may itself be created), else nothing is created and the remote refuses
+     * with {@link ErrorCode#PERMISSION}.
+     */
+    public synchronized List<DatasetName> createParents(DatasetName dataset) throws IOException {
+        ObjectNode m = call(since(new Request.CreateParents(dataset)));
+        try {
+            List<DatasetName> created = new ArrayList<>();
+            for (JsonNode n : Messages.array(m, "created")) {
+                if (!n.isTextual()) {
+                    throw new ProtocolException("created datasets must be strings");
+                }
+                DatasetName d = Messages.datasetName(n.textValue());
+                if (d.equals(dataset) || !d.contains(dataset)) {
+                    throw new ProtocolException("the remote reported creating " + d + ", which is not a parent of " + dataset);
+                }
+                created.add(d);
+            }
+            return created;
+        } catch (ProtocolException e) {
+            throw broken(e);
+        }
+    }
+
+    /** Who replicates into {@code dataset} on the remote, if anyone has claimed it. Needs receive permission. */
+    public synchronized Optional<TargetOwner> ownership(DatasetName dataset) throws IOException {
+        ObjectNode m = call(since(new Request.Ownership(dataset)));
+        JsonNode owner = m.get("owner");
+        if (owner == null || owner.isNull()) {
+            return Optional.empty();
+        }
+        try {
+            if (!owner.isObject()) {
+                throw new ProtocolException("field 'owner' must be an object");
+            }
+            return Optional.of(Messages.owner(owner));
+        } catch (ProtocolException e) {
+            throw broken(e);
+        }
+    }
+
+    /**
+     * Records {@code owner} on the remote as the one source of {@code dataset}, replacing any
+     * previous owner. The dataset need not exist. Needs receive permission.
+     */
+    public synchronized void claim(DatasetName dataset, TargetOwner owner) throws IOException {
+        call(since(new Request.Claim(dataset, owner)));
+    }
+
+    /** A remote that answers nonsense is not trusted further: closes this endpoint. */
+    private ProtocolException broken(ProtocolException e) {
+        closeQuietly();
+        return e;
+    }
+
+    /** Refuses, without a round trip, an operation the remote's protocol version lacks. */
+    private Request since(Request request) {
+        if (request.since() > hello.protocolVersion()) {
+            throw new DatasetException(ErrorCode.UNSUPPORTED, "the remote box " + hello.remote().boxId()
+                    + " speaks endpoint protocol version " + hello.protocolVersion() + ", which has no '" + request.op()
+                    + "' (version " + request.since() + " and later); upgrade snapferry on that box");
+        }
+        return request;
+    }
+
     @Override
     public synchronized void close() throws IOException {
         if (!closed) {

@@ -13,6 +13,11 @@ public sealed interface Request {
     /** The operation name on the wire. */
     String op();
 
+    /** The lowest protocol version that has this operation. */
+    default int since() {
+        return 1;
+    }
+
     record Hello(List<Integer> versions, EndpointIdentity identity) implements Request {
         public Hello {
             versions = List.copyOf(versions);
@@ -86,6 +91,58 @@ public sealed interface Request {
     record AbortReceive(DatasetName dataset) implements Request {
         public String op() {
             return "abortReceive";
+        }
+    }
+
+    /** Whether a dataset holds data written since it was created but no snapshot (protocol 2). */
+    record HasUnsnapshottedData(DatasetName dataset) implements Request {
+        public String op() {
+            return "hasUnsnapshottedData";
+        }
+
+        @Override
+        public int since() {
+            return 2;
+        }
+    }
+
+    /** Create the missing ancestors of {@code dataset}, not the dataset itself (protocol 2). */
+    record CreateParents(DatasetName dataset) implements Request {
+        public String op() {
+            return "createParents";
+        }
+
+        @Override
+        public int since() {
+            return 2;
+        }
+    }
+
+    /** Who replicates into {@code dataset} (protocol 2). */
+    record Ownership(DatasetName dataset) implements Request {
+        public String op() {
+            return "ownership";
+        }
+
+        @Override
+        public int since() {
+            return 2;
+        }
+    }
+
+    /** Record {@code owner} as the one source of {@code dataset} (protocol 2). */
+    record Claim(DatasetName dataset, TargetOwner owner) implements Request {
+        public Claim {
+            java.util.Objects.requireNonNull(owner, "owner");
+        }
+
+        public String op() {
+            return "claim";
+        }
+
+        @Override
+        public int since() {
+            return 2;
         }
     }
 }

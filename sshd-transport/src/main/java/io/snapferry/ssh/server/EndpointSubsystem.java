@@ -3,6 +3,7 @@ package io.snapferry.ssh.server;
 import io.snapferry.dataset.DatasetProvider;
 import io.snapferry.ssh.endpoint.EndpointIdentity;
 import io.snapferry.ssh.endpoint.EndpointServer;
+import io.snapferry.ssh.endpoint.OwnershipStore;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,6 +22,7 @@ import org.slf4j.LoggerFactory;
 final class EndpointSubsystem implements Command, ChannelSessionAware {
     private static final Logger LOG = LoggerFactory.getLogger(EndpointSubsystem.class);
     private final DatasetProvider provider;
+    private final OwnershipStore owners;
     private final PeerRegistry peers;
     private final EndpointIdentity identity;
     private final ExecutorService workers;
@@ -28,8 +30,10 @@ final class EndpointSubsystem implements Command, ChannelSessionAware {
     private OutputStream out;
     private ExitCallback exit;
 
-    EndpointSubsystem(DatasetProvider provider, PeerRegistry peers, EndpointIdentity identity, ExecutorService workers) {
+    EndpointSubsystem(DatasetProvider provider, OwnershipStore owners, PeerRegistry peers, EndpointIdentity identity,
+            ExecutorService workers) {
         this.provider = provider;
+        this.owners = owners;
         this.peers = peers;
         this.identity = identity;
         this.workers = workers;
@@ -68,7 +72,7 @@ final class EndpointSubsystem implements Command, ChannelSessionAware {
         if (peer.isEmpty()) {
             throw new IOException("the authenticated peer is no longer registered");
         }
-        EndpointServer server = new EndpointServer(provider, peer.get(), identity);
+        EndpointServer server = new EndpointServer(provider, peer.get(), identity, owners);
         workers.execute(() -> {
             int status = 0;
             String message = "";

@@ -15,8 +15,9 @@ import java.util.Optional;
  *
  * @param name        the peer's name, {@code [a-z0-9][a-z0-9_-]{0,63}}
  * @param publicKey   its public key in OpenSSH one-line format (validated)
- * @param receiveRoot it may receive streams only into this dataset and below, and prune and hold
- *                    there (like zrepl's sink {@code root_fs/<client>}); empty: it may receive nowhere
+ * @param receiveRoot it may receive streams only into this dataset and below, and prune, hold,
+ *                    create missing parents and claim targets there (like zrepl's sink
+ *                    {@code root_fs/<client>}); empty: it may receive nowhere
  * @param readable    datasets it may read (list and pull), with their children
  */
 public record Peer(String name, String publicKey, Optional<DatasetName> receiveRoot, List<DatasetName> readable)

@@ -3,6 +3,7 @@ package io.snapferry.ssh.server;
 import io.snapferry.dataset.DatasetProvider;
 import io.snapferry.ssh.endpoint.EndpointIdentity;
 import io.snapferry.ssh.endpoint.EndpointServer;
+import io.snapferry.ssh.endpoint.OwnershipStore;
 import io.snapferry.ssh.keys.KeyType;
 import io.snapferry.ssh.keys.OpenSshKeys;
 import java.io.IOException;
@@ -71,15 +72,26 @@ public final class SnapferrySshServer implements AutoCloseable {
     private final Settings settings;
     private final PeerRegistry peers;
     private final DatasetProvider provider;
+    private final OwnershipStore owners;
     private volatile State state = State.NEW;
     private SshServer sshd;
     private ExecutorService workers;
     private KeyPair hostKey;
 
+    /** A server whose target owners are kept in memory, for the server's lifetime. */
     public SnapferrySshServer(Settings settings, PeerRegistry peers, DatasetProvider provider) {
+        this(settings, peers, provider, OwnershipStore.inMemory());
+    }
+
+    /**
+     * @param owners where the owners of targets replicated into this box are kept; shared by all
+     *               connections, so it must be safe for concurrent use
+     */
+    public SnapferrySshServer(Settings settings, PeerRegistry peers, DatasetProvider provider, OwnershipStore owners) {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.peers = Objects.requireNonNull(peers, "peers");
         this.provider = Objects.requireNonNull(provider, "provider");
+        this.owners = Objects.requireNonNull(owners, "owners");
     }
 
     /** Loads (or creates) the host key and starts listening. */
@@ -127,7 +139,7 @@ public final class SnapferrySshServer implements AutoCloseable {
 
                 @Override
                 public org.apache.sshd.server.command.Command createSubsystem(org.apache.sshd.server.channel.ChannelSession channel) {
-                    return new EndpointSubsystem(provider, peers, settings.identity(), workers);
+                    return new EndpointSubsystem(provider, owners, peers, settings.identity(), workers);
                 }
             };
             sshd.setSubsystemFactories(List.of(endpoint));

@@ -24,7 +24,16 @@ final class Conversations {
     }
 
     Conversations hello() {
-        return message("{\"op\":\"hello\",\"versions\":[1],\"boxId\":\"box-a\",\"software\":\"0.1.0\"}");
+        return hello(1);
+    }
+
+    /** A hello offering protocol versions 1 to {@code upTo}. */
+    Conversations hello(int upTo) {
+        StringBuilder versions = new StringBuilder("1");
+        for (int v = 2; v <= upTo; v++) {
+            versions.append(',').append(v);
+        }
+        return message("{\"op\":\"hello\",\"versions\":[" + versions + "],\"boxId\":\"box-a\",\"software\":\"0.1.0\"}");
     }
 
     Conversations data(byte[] b) {

@@ -21,7 +21,7 @@ import net.jqwik.api.constraints.Size;
  */
 class DecoderFuzzTest {
 
-    private static final byte[] VALID = new Conversations().hello()
+    private static final byte[] VALID = new Conversations().hello(2)
             .message("{\"op\":\"listDatasets\"}")
             .message("{\"op\":\"listSnapshots\",\"dataset\":\"pool/data\"}")
             .message("{\"op\":\"receive\",\"target\":\"pool/fromA/x\",\"options\":{\"rollback\":false,\"override\":{\"compression\":\"lz4\"},\"exclude\":[\"mountpoint\"]}}")
@@ -29,6 +29,12 @@ class DecoderFuzzTest {
             .end()
             .message("{\"op\":\"destroySnapshots\",\"snapshots\":[\"pool/fromA/x@a\",\"pool/fromA/x@b\"]}")
             .message("{\"op\":\"hold\",\"snapshot\":\"pool/data@s\",\"tag\":\"keep\"}")
+            .message("{\"op\":\"hasUnsnapshottedData\",\"dataset\":\"pool/fromA/x\"}")
+            .message("{\"op\":\"createParents\",\"dataset\":\"pool/fromA/x/y/z\"}")
+            .message("{\"op\":\"claim\",\"dataset\":\"pool/fromA/x\",\"owner\":{\"boxId\":\"box-a\",\"taskId\":\"nightly\"}}")
+            .message("{\"op\":\"ownership\",\"dataset\":\"pool/fromA/x\"}")
+            .message("{\"op\":\"resumeToken\",\"dataset\":\"pool/fromA/x\"}")
+            .message("{\"op\":\"abortReceive\",\"dataset\":\"pool/fromA/x\"}")
             .message("{\"op\":\"send\",\"snapshot\":\"pool/data@s\",\"base\":\"pool/data@r\",\"intermediates\":true}")
             .bytes();
 
@@ -107,7 +113,7 @@ class DecoderFuzzTest {
 
     @Property(tries = 300)
     void mutatedJsonMessagesAreValidated(@ForAll("jsonMutations") String json) {
-        serve(new Conversations().hello().message(json).bytes());
+        serve(new Conversations().hello(2).message(json).bytes());
     }
 
     @Provide
@@ -118,6 +124,11 @@ class DecoderFuzzTest {
             "{\"op\":\"destroySnapshots\",\"snapshots\":[\"pool/fromA@a\"]}",
             "{\"op\":\"hold\",\"snapshot\":\"pool/data@s\",\"tag\":\"keep\"}",
             "{\"op\":\"hello\",\"versions\":[1],\"boxId\":\"b\",\"software\":\"1\"}",
+            "{\"op\":\"hasUnsnapshottedData\",\"dataset\":\"pool/fromA/x\"}",
+            "{\"op\":\"createParents\",\"dataset\":\"pool/fromA/x/y\"}",
+            "{\"op\":\"claim\",\"dataset\":\"pool/fromA/x\",\"owner\":{\"boxId\":\"box-a\",\"taskId\":\"t\"}}",
+            "{\"op\":\"ownership\",\"dataset\":\"pool/fromA/x\"}",
+            "{\"op\":\"abortReceive\",\"dataset\":\"pool/fromA/x\"}",
         };
         String alphabet = "{}[]\":,@/.-_ 0123456789aAzZ\\\u0000\u00e9nulltrue";
         return Arbitraries.longs().map(seed -> {

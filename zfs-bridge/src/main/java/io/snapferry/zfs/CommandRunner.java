@@ -30,17 +30,22 @@ final class CommandRunner {
     }
 
     private final Duration timeout;
+    private final CommandLauncher launcher;
 
-    CommandRunner(Duration timeout) {
+    CommandRunner(Duration timeout, CommandLauncher launcher) {
         this.timeout = timeout;
+        this.launcher = launcher;
+    }
+
+    CommandLauncher launcher() {
+        return launcher;
     }
 
     /** Runs {@code command} with stdin from /dev/null; throws only when it cannot be started or times out. */
     Result run(List<String> command) {
-        ProcessBuilder pb = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         Process p;
         try {
-            p = pb.start();
+            p = launcher.start(command, false);
         } catch (IOException e) {
             throw new DatasetException(ErrorCode.INTERNAL, "cannot run " + command.get(0) + ": " + e.getMessage()
                     + " (is ZFS installed, and is the path to its commands right?)", e);

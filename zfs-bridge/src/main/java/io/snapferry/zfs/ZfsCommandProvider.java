@@ -88,13 +88,26 @@ public final class ZfsCommandProvider implements DatasetProvider {
      * features; throws {@link DatasetException} when {@code zfs} cannot run or cannot reach ZFS.
      */
     public ZfsCommandProvider(String zfsBinary, String zpoolBinary, Duration commandTimeout) {
-        this(zfsBinary, zpoolBinary, commandTimeout, null);
+        this(zfsBinary, zpoolBinary, commandTimeout, null, CommandLauncher.local());
+    }
+
+    /**
+     * Drives ZFS through {@code launcher}: the commands of another machine, for a stock ZFS host
+     * reached over SSH. The binaries are names or paths on that machine.
+     */
+    public ZfsCommandProvider(String zfsBinary, String zpoolBinary, Duration commandTimeout, CommandLauncher launcher) {
+        this(zfsBinary, zpoolBinary, commandTimeout, null, launcher);
     }
 
     ZfsCommandProvider(String zfsBinary, String zpoolBinary, Duration commandTimeout, LzcOperations lzc) {
+        this(zfsBinary, zpoolBinary, commandTimeout, lzc, CommandLauncher.local());
+    }
+
+    private ZfsCommandProvider(String zfsBinary, String zpoolBinary, Duration commandTimeout, LzcOperations lzc,
+                               CommandLauncher launcher) {
         this.zfs = requireBinary(zfsBinary, "zfs");
         this.zpool = requireBinary(zpoolBinary, "zpool");
-        this.runner = new CommandRunner(commandTimeout);
+        this.runner = new CommandRunner(commandTimeout, launcher);
         this.lzc = lzc;
         for (int i = 0; i < holdLocks.length; i++) {
             holdLocks[i] = new Object();
@@ -743,7 +756,7 @@ public final class ZfsCommandProvider implements DatasetProvider {
             request.base().ifPresent(b -> cmd.addAll(List.of(request.intermediates() ? "-I" : "-i", b.toString())));
             cmd.add(request.snapshot().toString());
         }
-        Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+        Process p = runner.launcher().start(cmd, false);
         return new ProcessInputStream(p, "sending " + request.snapshot());
     }
 
@@ -821,8 +834,9 @@ public final class ZfsCommandProvider implements DatasetProvider {
 
     /** Runs {@code cmd} with {@code prefix} then {@code rest} on its stdin; returns the bytes written. */
     private long pipe(List<String> cmd, byte[] prefix, InputStream rest, String what) throws IOException {
-        Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        Process p = runner.launcher().start(cmd, true);
         CommandRunner.StreamCollector err = CommandRunner.StreamCollector.start(p.getErrorStream(), 64 << 10, "stderr of " + what);
+        CommandRunner.StreamCollector.start(p.getInputStream(), 64 << 10, "stdout of " + what);
         long bytes = 0;
         IOException sourceFailure = null;
         try (OutputStream in = p.getOutputStream()) {

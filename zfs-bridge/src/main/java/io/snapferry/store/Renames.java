@@ -1,0 +1,74 @@
+package io.snapferry.store;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import jnr.ffi.LibraryLoader;
+import jnr.ffi.Platform;
+
+/**
+ * Swapping two directory trees in one step: Linux's {@code renameat2(RENAME_EXCHANGE)} through
+ * JNR-FFI. Where that is missing, two renames are used, and {@link EmbeddedStore} repairs the
+ * gap between them on open (see DESIGN.md, "live tree updates").
+ */
+final class Renames {
+    private static final int AT_FDCWD = -100;
+    private static final int RENAME_EXCHANGE = 2;
+
+    public interface LibC {
+        int renameat2(int olddirfd, String oldpath, int newdirfd, String newpath, int flags);
+    }
+
+    private static final LibC LIBC = load();
+
+    private Renames() {
+    }
+
+    private static LibC load() {
+        if (Platform.getNativePlatform().getOS() != Platform.OS.LINUX) {
+            return null;
+        }
+        try {
+            LibC c = LibraryLoader.create(LibC.class).load("c");
+            return c;
+        } catch (Throwable t) {
+            return null;
+        }
+    }
+
+    /**
+     * Exchanges {@code a} and {@code b} (both must exist). Returns true when it was done atomically,
+     * false when the caller must fall back.
+     */
+    static boolean exchange(Path a, Path b) {
+        if (LIBC == null) {
+            return false;
+        }
+        try {
+            return LIBC.renameat2(AT_FDCWD, a.toString(), AT_FDCWD, b.toString(), RENAME_EXCHANGE) == 0;
+        } catch (Throwable t) {
+            return false;
+        }
+    }
+
+    /**
+     * Puts the tree at {@code replacement} at {@code live} and returns where the old live tree now
+     * is (for the caller to delete), or null when there was none. Atomic with renameat2; otherwise
+     * two renames, the old tree going to {@code live + ".old"}.
+     */
+    static Path swapIn(Path replacement, Path live) throws IOException {
+        if (Files.exists(live) && exchange(replacement, live)) {
+            Durable.fsyncDir(live.getParent());
+            return replacement;
+        }
+        Path old = live.resolveSibling(live.getFileName() + ".old");
+        Durable.deleteTree(old);
+        boolean had = Files.exists(live);
+        if (had) {
+            Files.move(live, old);
+        }
+        Files.move(replacement, live);
+        Durable.fsyncDir(live.getParent());
+        return had ? old : null;
+    }
+}

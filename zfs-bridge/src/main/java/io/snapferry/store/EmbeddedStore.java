@@ -1184,6 +1184,8 @@ public final class EmbeddedStore implements DatasetProvider {
                         Manifest m;
                         try {
                             m = p.loadManifest(d, s.name);
+                        } catch (NoSuchFileException destroyedMeanwhile) {
+                            continue;
                         } catch (DatasetException damaged) {
                             throw new DatasetException(ErrorCode.QUARANTINED, "manifest of " + d.name + "@" + s.name
                                     + " is damaged; garbage collection stops so as not to free chunks it may need: " + damaged.getMessage());
@@ -1278,6 +1280,8 @@ public final class EmbeddedStore implements DatasetProvider {
                         Manifest m;
                         try {
                             m = p.loadManifest(d, s.name);
+                        } catch (NoSuchFileException destroyedMeanwhile) {
+                            continue;
                         } catch (DatasetException bad) {
                             badManifests.add(sn + ": " + bad.getMessage());
                             continue;

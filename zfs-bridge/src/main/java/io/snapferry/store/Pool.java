@@ -119,6 +119,9 @@ final class Pool implements AutoCloseable {
         FileLock l;
         try {
             l = lockChannel.tryLock();
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            lockChannel.close();
+            throw new DatasetException(ErrorCode.BUSY, "pool directory " + this.root + " is already open in this process");
         } catch (IOException | RuntimeException e) {
             lockChannel.close();
             throw e;

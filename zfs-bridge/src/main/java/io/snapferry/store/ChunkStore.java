@@ -42,6 +42,7 @@ final class ChunkStore {
     private final Path root;
     private final Indexes indexes;
     private final StoreOptions.Compression compression;
+    private final java.util.Set<Path> knownDirs = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final LongAdder stored = new LongAdder();
     private final LongAdder deduplicated = new LongAdder();
 
@@ -85,34 +86,118 @@ final class ChunkStore {
         }
     }
 
-    /** Stores raw bytes under their hash (which the caller computed). True when newly stored. */
-    boolean put(byte[] hash, byte[] data, int off, int len) throws IOException {
-        if (has(hash)) {
-            deduplicated.increment();
-            return false;
-        }
-        Encoded e = encode(data, off, len);
-        writeEncoded(hash, e);
-        return true;
+    private record Pending(Path tmp, long size) {
     }
 
-    /** Stores an already encoded chunk whose contents the caller has checked. True when newly stored. */
-    boolean putEncoded(byte[] hash, Encoded e) throws IOException {
-        if (has(hash)) {
-            deduplicated.increment();
-            return false;
-        }
-        writeEncoded(hash, e);
-        return true;
+    /** Starts a batch of new chunks, made durable together (see {@link Batch}). */
+    Batch batch() {
+        return new Batch();
     }
 
-    private void writeEncoded(byte[] hash, Encoded e) throws IOException {
-        Path p = path(hash);
-        Files.createDirectories(p.getParent());
-        ByteBuffer head = ByteBuffer.allocate(HEADER).putInt(MAGIC).put(e.codec()).putInt(e.rawLength()).flip();
-        Durable.write(p, head, ByteBuffer.wrap(e.payload()));
-        indexes.chunks().put(hash, (long) HEADER + e.payload().length);
-        stored.increment();
+    /**
+     * New chunks of one operation. Each is written to a temp file beside its final place without an
+     * fsync; {@link #flush()} makes them all durable with one {@code syncfs}, then renames them
+     * into place and flushes again, so a chunk file under its final name is always complete. A
+     * batch flushes itself every {@value #BATCH_CHUNKS} chunks or {@value #BATCH_BYTES} bytes.
+     * Used by one thread; {@link #close()} flushes what is pending (so chunks of a failed receive
+     * are kept for its re-run) and never throws.
+     */
+    final class Batch implements AutoCloseable {
+        static final int BATCH_CHUNKS = 1024;
+        static final long BATCH_BYTES = 128L << 20;
+        private final java.util.Map<ByteBuffer, Pending> pending = new java.util.LinkedHashMap<>();
+        private long pendingBytes;
+
+        boolean has(byte[] hash) {
+            return pending.containsKey(ByteBuffer.wrap(hash)) || ChunkStore.this.has(hash);
+        }
+
+        /** Stores raw bytes under their hash (which the caller computed). True when newly stored. */
+        boolean put(byte[] hash, byte[] data, int off, int len) throws IOException {
+            if (has(hash)) {
+                deduplicated.increment();
+                return false;
+            }
+            write(hash, encode(data, off, len));
+            return true;
+        }
+
+        /** Stores an already encoded chunk whose contents the caller has checked. True when newly stored. */
+        boolean putEncoded(byte[] hash, Encoded e) throws IOException {
+            if (has(hash)) {
+                deduplicated.increment();
+                return false;
+            }
+            write(hash, e);
+            return true;
+        }
+
+        private void write(byte[] hash, Encoded e) throws IOException {
+            Path p = path(hash);
+            if (knownDirs.add(p.getParent())) {
+                Files.createDirectories(p.getParent());
+            }
+            Path tmp = Durable.tempSibling(p);
+            ByteBuffer head = ByteBuffer.allocate(HEADER).putInt(MAGIC).put(e.codec()).putInt(e.rawLength()).flip();
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(tmp,
+                    java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE)) {
+                ByteBuffer body = ByteBuffer.wrap(e.payload());
+                while (head.hasRemaining() || body.hasRemaining()) {
+                    ch.write(new ByteBuffer[] {head, body});
+                }
+            }
+            pending.put(ByteBuffer.wrap(hash.clone()), new Pending(tmp, HEADER + e.payload().length));
+            pendingBytes += HEADER + e.payload().length;
+            stored.increment();
+            if (pending.size() >= BATCH_CHUNKS || pendingBytes >= BATCH_BYTES) {
+                flush();
+            }
+        }
+
+        /** Makes every pending chunk durable and visible. */
+        void flush() throws IOException {
+            if (pending.isEmpty()) {
+                return;
+            }
+            if (!NativeFs.syncfs(root)) {
+                for (Pending tmp : pending.values()) {
+                    try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(tmp.tmp(), java.nio.file.StandardOpenOption.WRITE)) {
+                        ch.force(true);
+                    }
+                }
+            }
+            java.util.Set<Path> dirs = new java.util.HashSet<>();
+            for (java.util.Map.Entry<ByteBuffer, Pending> e : pending.entrySet()) {
+                byte[] hash = e.getKey().array();
+                Path p = path(hash);
+                Durable.moveAtomic(e.getValue().tmp(), p);
+                dirs.add(p.getParent());
+                indexes.chunks().put(hash, e.getValue().size());
+            }
+            if (!NativeFs.syncfs(root)) {
+                for (Path d : dirs) {
+                    Durable.fsyncDir(d);
+                }
+            }
+            pending.clear();
+            pendingBytes = 0;
+        }
+
+        @Override
+        public void close() {
+            try {
+                flush();
+            } catch (IOException | RuntimeException e) {
+                for (Pending tmp : pending.values()) {
+                    try {
+                        Files.deleteIfExists(tmp.tmp());
+                    } catch (IOException ignored) {
+                        // removed at the next open
+                    }
+                }
+                pending.clear();
+            }
+        }
     }
 
     Encoded encode(byte[] data, int off, int len) {

@@ -70,6 +70,30 @@ final class Durable {
         }
     }
 
+    /** Makes everything written below {@code root} durable: one syncfs, or an fsync per file and directory. */
+    static void syncTree(Path root) throws IOException {
+        if (NativeFs.syncfs(root)) {
+            return;
+        }
+        Files.walkFileTree(root, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                if (attrs.isRegularFile()) {
+                    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+                        ch.force(true);
+                    }
+                }
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path dir, IOException exc) throws IOException {
+                fsyncDir(dir);
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+
     /** Deletes a tree without following symbolic links. Missing is fine. */
     static void deleteTree(Path root) throws IOException {
         if (!Files.exists(root, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {

@@ -354,12 +354,15 @@ public final class EmbeddedStore implements DatasetProvider {
                 long created = clock.millis();
                 long fsClock = p.fsClock();
                 List<Manifest> manifests = new ArrayList<>();
-                TreeScanner scanner = new TreeScanner(p.chunks, p.cache, chunker, contentBytesRead);
-                for (int i = 0; i < snapshots.size(); i++) {
-                    Pool.Ds d = dss.get(i);
-                    TreeScanner.Result r = scanner.scan(d.tree(), d.guid, fsClock);
-                    manifests.add(new Manifest(Manifest.Kind.TREE, d.name.value(), snapshots.get(i).name(), Pool.newGuid(), txg,
-                            created, fsClock, r.referenced(), 0, 0, "", r.entries()));
+                try (ChunkStore.Batch batch = p.chunks.batch()) {
+                    TreeScanner scanner = new TreeScanner(batch, p.cache, chunker, contentBytesRead);
+                    for (int i = 0; i < snapshots.size(); i++) {
+                        Pool.Ds d = dss.get(i);
+                        TreeScanner.Result r = scanner.scan(d.tree(), d.guid, fsClock);
+                        manifests.add(new Manifest(Manifest.Kind.TREE, d.name.value(), snapshots.get(i).name(), Pool.newGuid(), txg,
+                                created, fsClock, r.referenced(), 0, 0, "", r.entries()));
+                    }
+                    batch.flush();
                 }
                 commitManifests(p, dss, manifests);
                 return null;
@@ -967,24 +970,27 @@ public final class EmbeddedStore implements DatasetProvider {
         }
         long[] counts = new long[2];
         List<Manifest> incoming = new ArrayList<>();
-        RecordStream.readBody(in, sha, header, new RecordStream.Consumer() {
-            @Override
-            public void chunk(byte[] hash, ChunkStore.Encoded encoded) throws IOException {
-                if (p.chunks.putEncoded(hash, encoded)) {
-                    counts[0]++;
-                } else {
-                    counts[1]++;
+        try (ChunkStore.Batch batch = p.chunks.batch()) {
+            RecordStream.readBody(in, sha, header, new RecordStream.Consumer() {
+                @Override
+                public void chunk(byte[] hash, ChunkStore.Encoded encoded) throws IOException {
+                    if (batch.putEncoded(hash, encoded)) {
+                        counts[0]++;
+                    } else {
+                        counts[1]++;
+                    }
                 }
-            }
 
-            @Override
-            public void manifest(Manifest m) {
-                if (m.kind() != Manifest.Kind.TREE) {
-                    throw RecordStream.corrupt("a record stream carries only tree manifests");
+                @Override
+                public void manifest(Manifest m) {
+                    if (m.kind() != Manifest.Kind.TREE) {
+                        throw RecordStream.corrupt("a record stream carries only tree manifests");
+                    }
+                    incoming.add(m);
                 }
-                incoming.add(m);
-            }
-        });
+            });
+            batch.flush();
+        }
         // Everything arrived and checked; now every referenced chunk must be here.
         Set<String> names = new HashSet<>();
         for (Manifest m : incoming) {
@@ -1037,6 +1043,7 @@ public final class EmbeddedStore implements DatasetProvider {
             }
             Manifest newest = local.get(local.size() - 1);
             new TreeWriter(p.chunks).write(newest, "", staging.resolve(Pool.TREE), (e, f) -> { });
+            Durable.syncTree(staging);
             Pool.writeDatasetFile(staging, guid, created);
             Path node = p.node(target);
             Files.move(staging, node, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
@@ -1108,15 +1115,18 @@ public final class EmbeddedStore implements DatasetProvider {
             }
         }
         MessageDigest whole = Manifest.sha256();
-        TreeScanner scanner = new TreeScanner(p.chunks, p.cache, chunker, new LongAdder());
         List<ChunkRef> refs;
-        try (DigestInputStream din = new DigestInputStream(new FilterInputStream(in) {
-            @Override
-            public void close() {
-                // the caller closes its stream
-            }
-        }, whole)) {
+        TreeScanner scanner;
+        try (ChunkStore.Batch batch = p.chunks.batch();
+             DigestInputStream din = new DigestInputStream(new FilterInputStream(in) {
+                 @Override
+                 public void close() {
+                     // the caller closes its stream
+                 }
+             }, whole)) {
+            scanner = new TreeScanner(batch, p.cache, chunker, new LongAdder());
             refs = scanner.chunkChannel(Channels.newChannel(din));
+            batch.flush();
         }
         long size = 0;
         for (ChunkRef r : refs) {

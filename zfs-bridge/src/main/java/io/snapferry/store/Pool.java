@@ -427,7 +427,8 @@ final class Pool implements AutoCloseable {
         } else {
             Files.createDirectory(staging);
         }
-        Path old = Renames.swapIn(staging, d.tree());
+        Durable.syncTree(staging);
+        Path old = NativeFs.swapIn(staging, d.tree());
         if (old != null) {
             Durable.deleteTree(old);
         }

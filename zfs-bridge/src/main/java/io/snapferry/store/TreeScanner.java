@@ -22,7 +22,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Turns a live tree into manifest entries, storing the chunks of files whose contents it reads.
+ * Turns a live tree into manifest entries, storing the chunks of files whose contents it reads
+ * into a {@link ChunkStore.Batch} (the caller flushes it before committing a manifest).
  * Files unchanged since the cache saw them (same size, mtime, ctime, inode) are not read. One
  * scanner is used by one thread at a time.
  */
@@ -33,7 +34,7 @@ final class TreeScanner {
     private static final int S_IFDIR = 0040000;
     private static final int S_IFLNK = 0120000;
 
-    private final ChunkStore chunks;
+    private final ChunkStore.Batch chunks;
     private final FileCache cache;
     private final Chunker chunker;
     private final LongAdder contentBytesRead;
@@ -54,7 +55,7 @@ final class TreeScanner {
     record Result(List<Manifest.Entry> entries, long referenced, long bytesRead, List<String> skipped) {
     }
 
-    TreeScanner(ChunkStore chunks, FileCache cache, Chunker chunker, LongAdder contentBytesRead) {
+    TreeScanner(ChunkStore.Batch chunks, FileCache cache, Chunker chunker, LongAdder contentBytesRead) {
         this.chunks = chunks;
         this.cache = cache;
         this.chunker = chunker;

@@ -22,7 +22,8 @@ import java.util.function.BiConsumer;
  * receive) or a part of one to a chosen place (restore). Contents come from the chunk store and are
  * checked against their hashes on the way. Holes are left unwritten, so they stay sparse.
  * Ownership is restored when the process may (as root); modes, times and extended attributes
- * always. Not thread-safe; one writer per call.
+ * always. Nothing is fsynced here: callers that need the tree durable sync it (see
+ * {@link Durable#syncTree}). Not thread-safe; one writer per call.
  */
 final class TreeWriter {
     private final ChunkStore chunks;
@@ -106,7 +107,6 @@ final class TreeWriter {
                 pos += c.length();
             }
             raf.setLength(pos);
-            ch.force(false);
         }
         xattrs(p, e);
     }

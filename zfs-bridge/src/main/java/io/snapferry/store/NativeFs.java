@@ -7,21 +7,51 @@ import jnr.ffi.LibraryLoader;
 import jnr.ffi.Platform;
 
 /**
- * Swapping two directory trees in one step: Linux's {@code renameat2(RENAME_EXCHANGE)} through
- * JNR-FFI. Where that is missing, two renames are used, and {@link EmbeddedStore} repairs the
- * gap between them on open (see DESIGN.md, "live tree updates").
+ * The Linux calls Java lacks, through JNR-FFI: {@code renameat2(RENAME_EXCHANGE)} to swap two
+ * directory trees in one step, and {@code syncfs} to make a batch of writes durable with one
+ * flush instead of one fsync per file. Where they are missing, two renames (repaired at open, see
+ * DESIGN.md) and per-file fsyncs are used.
  */
-final class Renames {
+final class NativeFs {
     private static final int AT_FDCWD = -100;
     private static final int RENAME_EXCHANGE = 2;
 
     public interface LibC {
         int renameat2(int olddirfd, String oldpath, int newdirfd, String newpath, int flags);
+
+        int open(String path, int flags);
+
+        int syncfs(int fd);
+
+        int close(int fd);
     }
 
     private static final LibC LIBC = load();
 
-    private Renames() {
+    private NativeFs() {
+    }
+
+    /**
+     * Flushes everything written to the file system holding {@code dir} to disk. Returns false when
+     * syncfs is not available (the caller must then fsync file by file).
+     */
+    static boolean syncfs(Path dir) {
+        if (LIBC == null) {
+            return false;
+        }
+        try {
+            int fd = LIBC.open(dir.toString(), 0);
+            if (fd < 0) {
+                return false;
+            }
+            try {
+                return LIBC.syncfs(fd) == 0;
+            } finally {
+                LIBC.close(fd);
+            }
+        } catch (Throwable t) {
+            return false;
+        }
     }
 
     private static LibC load() {

@@ -103,8 +103,8 @@ final class ChunkStore {
      * are kept for its re-run) and never throws.
      */
     final class Batch implements AutoCloseable {
-        static final int BATCH_CHUNKS = 1024;
-        static final long BATCH_BYTES = 128L << 20;
+        static final int BATCH_CHUNKS = 16384;
+        static final long BATCH_BYTES = 256L << 20;
         private final java.util.Map<ByteBuffer, Pending> pending = new java.util.LinkedHashMap<>();
         private long pendingBytes;
 

@@ -47,7 +47,7 @@ class CrashConsistencyTest {
 
     @Test
     void killedDuringASnapshotOfABigTreeLeavesAConsistentStore() throws Exception {
-        Process child = startChild(600);
+        Process child = startChild(300);
         ConcurrentLinkedQueue<String> lines = new ConcurrentLinkedQueue<>();
         Thread reader = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
@@ -70,7 +70,7 @@ class CrashConsistencyTest {
             // wait until the snapshot is under way: new chunk files are appearing
             long chunksAtBegin = countChunks();
             Poll.until(Duration.ofSeconds(60), "the snapshot to store some chunks",
-                    () -> countChunks() > chunksAtBegin + 50 || lines.contains("done 2"));
+                    () -> countChunks() > chunksAtBegin + 20 || lines.contains("done 2"));
         } finally {
             child.destroyForcibly();
             child.waitFor();
@@ -91,7 +91,7 @@ class CrashConsistencyTest {
             for (String s : namesA) {
                 Path out = dir.resolve("restore-" + s);
                 store.restore(a.snapshot(s), "", out);
-                assertThat(out.resolve("big")).hasSize(4 << 20);
+                assertThat(out.resolve("big")).hasSize(2 << 20);
             }
             String last = namesA.get(namesA.size() - 1);
             byte[] stream;

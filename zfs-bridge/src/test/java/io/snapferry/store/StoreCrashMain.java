@@ -32,7 +32,7 @@ public final class StoreCrashMain {
                     r.nextBytes(data);
                     StoreTestSupport.write(t.resolve("d" + (i % 20)).resolve("f" + i), data);
                 }
-                byte[] big = new byte[4 << 20];
+                byte[] big = new byte[2 << 20];
                 r.nextBytes(big);
                 Files.write(t.resolve("big"), big);
             }

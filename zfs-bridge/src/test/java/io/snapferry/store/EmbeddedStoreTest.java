@@ -525,4 +525,58 @@ class EmbeddedStoreTest {
         assertThat(store().holds(ds.snapshot("s1"))).containsExactly("replication");
         assertThat(store().destroySnapshots(List.of(ds.snapshot("s1"))).skipped().get(ds.snapshot("s1"))).contains("held");
     }
+
+    @Test
+    void aParentSnapshotExcludesChildDatasets() throws IOException {
+        DatasetName child = ds.child("inner");
+        store().createDataset(child);
+        StoreTestSupport.write(live(ds).resolve("parent.txt"), "p".getBytes());
+        StoreTestSupport.write(live(child).resolve("child.txt"), "c".getBytes());
+        assertThat(live(child).startsWith(live(ds))).isFalse();
+        store().createSnapshots(List.of(ds.snapshot("s"), child.snapshot("s")));
+        assertThat(store().browse(ds.snapshot("s"), "")).extracting(BrowseEntry::name).containsExactly("parent.txt");
+        assertThat(store().browse(child.snapshot("s"), "")).extracting(BrowseEntry::name).containsExactly("child.txt");
+        assertThat(store().dataset(child).mountpoint()).hasValue(live(child).toString());
+    }
+
+    @Test
+    void anOpenRollsBackASnapshotBatchThatCrashedMidCommit() throws IOException {
+        DatasetName other = DatasetName.of("local/other");
+        store().createDataset(ds);
+        store().createDataset(other);
+        store().createSnapshots(List.of(ds.snapshot("keep"), other.snapshot("keep")));
+        store().createSnapshots(List.of(ds.snapshot("torn"), other.snapshot("torn")));
+        long txg = store().listSnapshots(ds).get(1).createTxg();
+        store.close();
+        // as if the process died after renaming one manifest and before removing the journal
+        Path manifest = dir.resolve("local/datasets/data/@meta/snapshots/torn.manifest");
+        Files.delete(dir.resolve("local/datasets/other/@meta/snapshots/torn.manifest"));
+        Files.writeString(dir.resolve("local/journal-" + txg), dir.resolve("local").relativize(manifest) + "\n"
+                + "datasets/other/@meta/snapshots/torn.manifest\n");
+        store = StoreTestSupport.open(dir);
+        assertThat(store().listSnapshots(ds)).extracting(s -> s.shortName()).containsExactly("keep");
+        assertThat(store().listSnapshots(other)).extracting(s -> s.shortName()).containsExactly("keep");
+        assertThat(dir.resolve("local/journal-" + txg)).doesNotExist();
+    }
+
+    @Test
+    void anOpenFinishesAnInterruptedCheckout() throws IOException {
+        store().createDataset(ds);
+        StoreTestSupport.write(live(ds).resolve("f"), "v1".getBytes());
+        snap(ds, "s1");
+        StoreTestSupport.write(live(ds).resolve("f"), "v2".getBytes());
+        snap(ds, "s2");
+        StoreTestSupport.write(live(ds).resolve("g"), "stray".getBytes());
+        store.close();
+        // as if a rollback to s1 had written its marker and then the process died
+        Files.writeString(dir.resolve("local/datasets/data/@meta/checkout"), "s1");
+        Files.createDirectories(dir.resolve("local/datasets/data/@tree.new-0123"));
+        store = StoreTestSupport.open(dir);
+        assertThat(Files.readString(live(ds).resolve("f"))).isEqualTo("v1");
+        assertThat(live(ds).resolve("g")).doesNotExist();
+        assertThat(store().listSnapshots(ds)).extracting(s -> s.shortName()).containsExactly("s1");
+        assertThat(dir.resolve("local/datasets/data/@meta/checkout")).doesNotExist();
+        assertThat(dir.resolve("local/datasets/data/@tree.new-0123")).doesNotExist();
+        assertThat(store().writtenSinceLastSnapshot(ds)).isZero();
+    }
 }

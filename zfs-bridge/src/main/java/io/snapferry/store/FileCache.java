@@ -69,13 +69,30 @@ final class FileCache {
         doomed.forEach(map::remove);
     }
 
-    /** Fills the cache for a dataset from its newest snapshot's manifest (used after an index rebuild). */
-    void rebuildFrom(long datasetGuid, Manifest m) {
+    /**
+     * Fills the cache for a dataset from its newest snapshot's manifest and its live tree (used after
+     * an index rebuild). A live file with the manifest's size, mtime, ctime and inode is the file the
+     * snapshot read: trusted (unless racy). One with only the same size and mtime (a tree written by
+     * rollback or receive, which restore mtimes but get new inodes and ctimes) is entered as racy:
+     * it counts as unchanged for {@code writtenSinceLastSnapshot}, but the next snapshot reads it.
+     */
+    void rebuildFrom(long datasetGuid, Manifest m, java.nio.file.Path tree) {
         for (Manifest.Entry e : m.entries()) {
-            if (e.type() == Manifest.Type.FILE) {
-                put(datasetGuid, e.path(), new Cached(e.size(), e.mtime(), e.ctime(), e.inode(),
-                        e.ctime() >= m.fsClockNanos(), e.xattrs(), e.chunks()));
+            if (e.type() != Manifest.Type.FILE) {
+                continue;
             }
+            TreeScanner.Stat st;
+            try {
+                st = TreeScanner.stat(tree.resolve(e.path()));
+            } catch (java.io.IOException gone) {
+                continue;
+            }
+            if (st.size() != e.size() || st.mtime() != e.mtime()) {
+                continue;
+            }
+            boolean same = st.inode() == e.inode() && st.ctime() == e.ctime();
+            boolean racy = !same || e.ctime() >= m.fsClockNanos();
+            put(datasetGuid, e.path(), new Cached(st.size(), st.mtime(), st.ctime(), st.inode(), racy, e.xattrs(), e.chunks()));
         }
     }
 

@@ -305,7 +305,10 @@ final class Pool implements AutoCloseable {
         }
     }
 
-    /** Rebuilds both indexes from the files: the chunk index from the chunk files, the change cache from each dataset's newest manifest. */
+    /**
+     * Rebuilds both indexes from the files: the chunk index from the chunk files, the change cache
+     * from each dataset's newest manifest compared with its live tree.
+     */
     void rebuildIndexes() throws IOException {
         chunks.rebuildIndex();
         indexes.files().clear();
@@ -316,7 +319,7 @@ final class Pool implements AutoCloseable {
             }
             if (newest != null && newest.header.kind() == Manifest.Kind.TREE) {
                 try {
-                    cache.rebuildFrom(d.guid, loadManifest(d, newest.name));
+                    cache.rebuildFrom(d.guid, loadManifest(d, newest.name), d.tree());
                 } catch (DatasetException damaged) {
                     // a damaged manifest only costs cache entries; verify() reports it
                 }

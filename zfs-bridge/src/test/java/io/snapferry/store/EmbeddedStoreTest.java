@@ -294,6 +294,31 @@ class EmbeddedStoreTest {
     }
 
     @Test
+    void aReceivedTreeStaysUnmodifiedAcrossAnIndexRebuild() throws IOException {
+        store().createDataset(ds);
+        StoreTestSupport.write(live(ds).resolve("f"), random(50_000, 1));
+        snap(ds, "s1");
+        DatasetName copy = DatasetName.of("local/copy");
+        store().receive(copy, new ByteArrayInputStream(send(SendRequest.full(ds.snapshot("s1")))), ReceiveOptions.defaults());
+        StoreTestSupport.write(live(ds).resolve("g"), random(10_000, 2));
+        snap(ds, "s2");
+        byte[] inc = send(SendRequest.incremental(ds.snapshot("s1"), ds.snapshot("s2"), false));
+        store.close();
+        Durable.deleteTree(dir.resolve("local/index"));
+        store = StoreTestSupport.open(dir);
+        assertThat(store().writtenSinceLastSnapshot(copy)).isZero();
+        store().receive(copy, new ByteArrayInputStream(inc), ReceiveOptions.defaults());
+        assertThat(Files.readAllBytes(live(copy).resolve("g"))).isEqualTo(random(10_000, 2));
+        // a file rewritten with the same size and mtime is still read: its ctime moved
+        StoreTestSupport.write(live(copy).resolve("f"), random(50_000, 3));
+        Files.setLastModifiedTime(live(copy).resolve("f"), Files.getLastModifiedTime(live(ds).resolve("f")));
+        snap(copy, "local");
+        Path out = dir.resolve("out");
+        store().restore(copy.snapshot("local"), "f", out);
+        assertThat(Files.readAllBytes(out)).isEqualTo(random(50_000, 3));
+    }
+
+    @Test
     void garbageCollectionFreesOnlyUnreferencedChunks() throws IOException {
         store().createDataset(ds);
         StoreTestSupport.write(live(ds).resolve("old"), random(300_000, 1));

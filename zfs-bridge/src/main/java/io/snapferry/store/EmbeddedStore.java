@@ -77,6 +77,8 @@ public final class EmbeddedStore implements DatasetProvider {
     private final Clock clock;
     private final Chunker chunker;
     private final LongAdder contentBytesRead = new LongAdder();
+    private final LongAdder reflinkFreezes = new LongAdder();
+    private final LongAdder liveVolumeReads = new LongAdder();
 
     /** Opens (creating when missing) the pools at the given directories, with default options. */
     public EmbeddedStore(Map<String, Path> pools) {
@@ -224,12 +226,59 @@ public final class EmbeddedStore implements DatasetProvider {
         } catch (IOException e) {
             free = 0;
         }
+        if (d.isVolume()) {
+            return new Dataset(d.name, Dataset.Kind.VOLUME, d.guid, used, free, Optional.empty(), false);
+        }
         return new Dataset(d.name, Dataset.Kind.FILESYSTEM, d.guid, used, free, Optional.of(d.tree().toString()), false);
     }
 
     /** Where the live files of a dataset are (its mountpoint). */
     public Path mountpoint(DatasetName dataset) {
         return pool(dataset).ds(dataset).tree();
+    }
+
+    /**
+     * Creates a volume: a dataset whose contents are one image file of {@code sizeBytes} (sparse at
+     * first), at {@link #volumePath}. Its snapshots freeze the image with a reflink clone where the
+     * file system can (btrfs, xfs) and cut it into fixed-size chunks. Missing parents are created
+     * as file systems.
+     */
+    public Dataset createVolume(DatasetName name, long sizeBytes) {
+        if (sizeBytes <= 0 || sizeBytes % 512 != 0) {
+            throw new DatasetException(ErrorCode.INVALID_ARGUMENT, "a volume size must be a positive multiple of 512 bytes, not " + sizeBytes);
+        }
+        Pool p = pool(name);
+        if (name.isPool()) {
+            throw new DatasetException(ErrorCode.INVALID_ARGUMENT, "a pool's root dataset cannot be a volume");
+        }
+        List<ReentrantLock> held = lockAll(p, new HashSet<>(name.lineage()));
+        try {
+            if (p.dsOrNull(name) != null) {
+                throw DatasetException.exists("dataset " + name);
+            }
+            return io("creating volume " + name, () -> {
+                for (DatasetName d : name.parent().lineage()) {
+                    if (p.dsOrNull(d) == null) {
+                        p.createDatasetOnDisk(d, clock.millis());
+                    } else if (p.ds(d).isVolume()) {
+                        throw new DatasetException(ErrorCode.INVALID_ARGUMENT, d + " is a volume and cannot have children");
+                    }
+                }
+                p.createDatasetOnDisk(name, clock.millis(), sizeBytes);
+                return describe(p, p.ds(name));
+            });
+        } finally {
+            unlockAll(held);
+        }
+    }
+
+    /** The image file of a volume (read and write it as a block device's contents). */
+    public Path volumePath(DatasetName volume) {
+        Pool.Ds d = pool(volume).ds(volume);
+        if (!d.isVolume()) {
+            throw new DatasetException(ErrorCode.INVALID_ARGUMENT, volume + " is a file system, not a volume");
+        }
+        return d.image();
     }
 
     @Override
@@ -239,6 +288,12 @@ public final class EmbeddedStore implements DatasetProvider {
         try {
             if (p.dsOrNull(name) != null) {
                 throw DatasetException.exists("dataset " + name);
+            }
+            for (DatasetName d : name.lineage()) {
+                Pool.Ds existing = p.dsOrNull(d);
+                if (existing != null && existing.isVolume()) {
+                    throw new DatasetException(ErrorCode.INVALID_ARGUMENT, d + " is a volume and cannot have children");
+                }
             }
             return io("creating dataset " + name, () -> {
                 for (DatasetName d : name.lineage()) {
@@ -358,9 +413,17 @@ public final class EmbeddedStore implements DatasetProvider {
                     TreeScanner scanner = new TreeScanner(batch, p.cache, chunker, contentBytesRead);
                     for (int i = 0; i < snapshots.size(); i++) {
                         Pool.Ds d = dss.get(i);
-                        TreeScanner.Result r = scanner.scan(d.tree(), d.guid, fsClock);
-                        manifests.add(new Manifest(Manifest.Kind.TREE, d.name.value(), snapshots.get(i).name(), Pool.newGuid(), txg,
-                                created, fsClock, r.referenced(), 0, 0, "", r.entries()));
+                        TreeScanner.Result r;
+                        if (d.isVolume()) {
+                            r = scanner.scanVolume(d.tree(), Pool.VOLUME, d.guid, fsClock, options.chunkAvg(), p.tmp());
+                            if (r.bytesRead() > 0) {
+                                (scanner.lastFreezeReflinked() ? reflinkFreezes : liveVolumeReads).increment();
+                            }
+                        } else {
+                            r = scanner.scan(d.tree(), d.guid, fsClock);
+                        }
+                        manifests.add(new Manifest(d.isVolume() ? Manifest.Kind.VOLUME : Manifest.Kind.TREE, d.name.value(),
+                                snapshots.get(i).name(), Pool.newGuid(), txg, created, fsClock, r.referenced(), 0, 0, "", r.entries()));
                     }
                     batch.flush();
                 }
@@ -522,7 +585,7 @@ public final class EmbeddedStore implements DatasetProvider {
                         + " newer snapshot(s); ask for them to be destroyed");
             }
             checkNotHeld(p, d, newer);
-            if (target.header.kind() != Manifest.Kind.TREE) {
+            if (target.header.kind() == Manifest.Kind.ZFS_STREAM) {
                 throw new DatasetException(ErrorCode.UNSUPPORTED, snapshot + " is a stored ZFS stream, not a file tree; send it to a ZFS pool to restore it");
             }
             io("rolling back to " + snapshot, () -> {
@@ -735,7 +798,7 @@ public final class EmbeddedStore implements DatasetProvider {
                     throw new DatasetException(ErrorCode.INVALID_ARGUMENT,
                             "incremental base " + request.base().get() + " is not older than " + to);
                 }
-                if (b.header.kind() != Manifest.Kind.TREE) {
+                if (b.header.kind() == Manifest.Kind.ZFS_STREAM) {
                     throw new DatasetException(ErrorCode.INVALID_ARGUMENT, "incremental base " + request.base().get() + " is a stored ZFS stream");
                 }
                 base = manifestOf(p, d, request.base().get());
@@ -743,7 +806,7 @@ public final class EmbeddedStore implements DatasetProvider {
                     synchronized (p) {
                         for (Pool.Snap s : d.snaps) {
                             if (s.header.txg() > b.header.txg() && s.header.txg() < toSnap.header.txg()
-                                    && s.header.kind() == Manifest.Kind.TREE) {
+                                    && s.header.kind() != Manifest.Kind.ZFS_STREAM) {
                                 chain.add(s);
                             }
                         }
@@ -851,6 +914,15 @@ public final class EmbeddedStore implements DatasetProvider {
     @Override
     public ReceiveResult receive(DatasetName target, InputStream stream, ReceiveOptions options) throws IOException {
         return receiveDetailed(target, stream, options).result();
+    }
+
+    private static long volumeSize(Manifest m) {
+        for (Manifest.Entry e : m.entries()) {
+            if (e.path().equals(Pool.VOLUME)) {
+                return e.size();
+            }
+        }
+        throw RecordStream.corrupt("a volume manifest without its image");
     }
 
     /** Counts the bytes that pass, without closing the underlying stream. */
@@ -968,6 +1040,7 @@ public final class EmbeddedStore implements DatasetProvider {
         if (d != null) {
             checkNotHeld(p, d, replaced);
         }
+        Pool.Ds existing = d;
         long[] counts = new long[2];
         List<Manifest> incoming = new ArrayList<>();
         try (ChunkStore.Batch batch = p.chunks.batch()) {
@@ -983,8 +1056,8 @@ public final class EmbeddedStore implements DatasetProvider {
 
                 @Override
                 public void manifest(Manifest m) {
-                    if (m.kind() != Manifest.Kind.TREE) {
-                        throw RecordStream.corrupt("a record stream carries only tree manifests");
+                    if (m.kind() == Manifest.Kind.ZFS_STREAM || !incoming.isEmpty() && incoming.get(0).kind() != m.kind()) {
+                        throw RecordStream.corrupt("a record stream carries tree or volume manifests, all of one kind");
                     }
                     incoming.add(m);
                 }
@@ -992,6 +1065,11 @@ public final class EmbeddedStore implements DatasetProvider {
             batch.flush();
         }
         // Everything arrived and checked; now every referenced chunk must be here.
+        boolean volume = incoming.get(0).kind() == Manifest.Kind.VOLUME;
+        if (existing != null && existing.isVolume() != volume) {
+            throw new DatasetException(ErrorCode.INVALID_ARGUMENT, "the stream carries a " + (volume ? "volume" : "file system")
+                    + " but " + target + " is not one");
+        }
         Set<String> names = new HashSet<>();
         for (Manifest m : incoming) {
             if (SnapshotName.problem(m.snapshot()) != null || !names.add(m.snapshot())) {
@@ -1044,11 +1122,12 @@ public final class EmbeddedStore implements DatasetProvider {
             Manifest newest = local.get(local.size() - 1);
             new TreeWriter(p.chunks).write(newest, "", staging.resolve(Pool.TREE), (e, f) -> { });
             Durable.syncTree(staging);
-            Pool.writeDatasetFile(staging, guid, created);
+            long volsize = newest.kind() == Manifest.Kind.VOLUME ? volumeSize(newest) : 0;
+            Pool.writeDatasetFile(staging, guid, created, volsize);
             Path node = p.node(target);
             Files.move(staging, node, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
             Durable.fsyncDir(node.getParent());
-            Pool.Ds d = new Pool.Ds(target, guid, created, node);
+            Pool.Ds d = new Pool.Ds(target, guid, created, node, volsize);
             for (Manifest m : local) {
                 d.snaps.add(new Pool.Snap(m.snapshot(), m.header(), new TreeSet<>()));
             }
@@ -1344,7 +1423,7 @@ public final class EmbeddedStore implements DatasetProvider {
             stored += p.chunks.storedCount();
             dedup += p.chunks.deduplicatedCount();
         }
-        return new StoreStats(contentBytesRead.sum(), stored, dedup);
+        return new StoreStats(contentBytesRead.sum(), stored, dedup, reflinkFreezes.sum(), liveVolumeReads.sum());
     }
 
     /** The number of chunk files in a pool. */

@@ -38,7 +38,8 @@ record Manifest(Kind kind, String dataset, String snapshot, long guid, long txg,
     static final int MAX_XATTR_VALUE = 64 * 1024;
     static final int MAX_CHUNKS_PER_FILE = 16 * 1024 * 1024;
 
-    enum Kind { TREE, ZFS_STREAM }
+    /** A file tree, a stored ZFS send stream, or a volume (a tree holding one image file, {@code volume}). */
+    enum Kind { TREE, ZFS_STREAM, VOLUME }
 
     enum Type { FILE, DIR, SYMLINK, HARDLINK }
 

@@ -38,6 +38,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 final class Pool implements AutoCloseable {
     static final String TREE = "@tree";
     static final String META = "@meta";
+    static final String VOLUME = "volume";
 
     final String name;
     final Path root;
@@ -59,13 +60,25 @@ final class Pool implements AutoCloseable {
         final long guid;
         final long createdMillis;
         final Path node;
+        /** The size of a volume's image; 0 for a file-system dataset. */
+        final long volsize;
         final List<Snap> snaps = new ArrayList<>();
 
-        Ds(DatasetName name, long guid, long createdMillis, Path node) {
+        Ds(DatasetName name, long guid, long createdMillis, Path node, long volsize) {
             this.name = name;
             this.guid = guid;
             this.createdMillis = createdMillis;
             this.node = node;
+            this.volsize = volsize;
+        }
+
+        boolean isVolume() {
+            return volsize > 0;
+        }
+
+        /** A volume's image file: the single file {@code volume} in its tree. */
+        Path image() {
+            return tree().resolve(VOLUME);
         }
 
         Path tree() {
@@ -242,20 +255,31 @@ final class Pool implements AutoCloseable {
 
     /** Creates a dataset's node and registers it. The dataset file is written last: it is the commit. */
     Ds createDatasetOnDisk(DatasetName n, long createdMillis) throws IOException {
+        return createDatasetOnDisk(n, createdMillis, 0);
+    }
+
+    /** As above; a {@code volsize} above 0 makes a volume whose image is a sparse file of that size. */
+    Ds createDatasetOnDisk(DatasetName n, long createdMillis, long volsize) throws IOException {
         Path node = node(n);
         Files.createDirectories(node.resolve(TREE));
         Files.createDirectories(node.resolve(META).resolve("snapshots"));
         Files.createDirectories(node.resolve(META).resolve("holds"));
         long guid = newGuid();
-        writeDatasetFile(node, guid, createdMillis);
-        Ds d = new Ds(n, guid, createdMillis, node);
+        if (volsize > 0) {
+            try (java.io.RandomAccessFile raf = new java.io.RandomAccessFile(node.resolve(TREE).resolve(VOLUME).toFile(), "rw")) {
+                raf.setLength(volsize);
+            }
+        }
+        writeDatasetFile(node, guid, createdMillis, volsize);
+        Ds d = new Ds(n, guid, createdMillis, node, volsize);
         put(d);
         return d;
     }
 
-    static void writeDatasetFile(Path node, long guid, long createdMillis) throws IOException {
+    static void writeDatasetFile(Path node, long guid, long createdMillis, long volsize) throws IOException {
         Durable.write(node.resolve(META).resolve("dataset"),
-                ("guid=" + Long.toUnsignedString(guid) + "\ncreated=" + createdMillis + "\n").getBytes(StandardCharsets.UTF_8));
+                ("guid=" + Long.toUnsignedString(guid) + "\ncreated=" + createdMillis + "\n"
+                        + (volsize > 0 ? "volsize=" + volsize + "\n" : "")).getBytes(StandardCharsets.UTF_8));
     }
 
     // ---------------------------------------------------------------- open and recovery
@@ -317,7 +341,7 @@ final class Pool implements AutoCloseable {
             synchronized (this) {
                 newest = d.newest();
             }
-            if (newest != null && newest.header.kind() == Manifest.Kind.TREE) {
+            if (newest != null && newest.header.kind() != Manifest.Kind.ZFS_STREAM) {
                 try {
                     cache.rebuildFrom(d.guid, loadManifest(d, newest.name), d.tree());
                 } catch (DatasetException damaged) {
@@ -353,7 +377,8 @@ final class Pool implements AutoCloseable {
                     props.put(line.substring(0, eq), line.substring(eq + 1));
                 }
             }
-            Ds d = new Ds(n, Long.parseUnsignedLong(props.get("guid")), Long.parseLong(props.getOrDefault("created", "0")), node);
+            Ds d = new Ds(n, Long.parseUnsignedLong(props.get("guid")), Long.parseLong(props.getOrDefault("created", "0")), node,
+                    Long.parseLong(props.getOrDefault("volsize", "0")));
             Files.createDirectories(d.meta().resolve("snapshots"));
             Files.createDirectories(d.meta().resolve("holds"));
             try (DirectoryStream<Path> ms = Files.newDirectoryStream(d.meta().resolve("snapshots"), "*.manifest")) {
@@ -425,7 +450,7 @@ final class Pool implements AutoCloseable {
         Manifest m = loadManifest(d, snap);
         Path staging = d.node.resolve(TREE + ".new-" + Long.toHexString(newGuid()));
         Durable.deleteTree(staging);
-        if (m.kind() == Manifest.Kind.TREE) {
+        if (m.kind() != Manifest.Kind.ZFS_STREAM) {
             new TreeWriter(chunks).write(m, "", staging, (e, p) -> { });
         } else {
             Files.createDirectory(staging);

@@ -42,6 +42,7 @@ final class TreeScanner {
     private final byte[] zeros;
     private final MessageDigest sha = Manifest.sha256();
     private long chunksNew;
+    private boolean lastFreezeReflinked;
     private long chunksPresent;
 
     /** Stat fields of one path. */
@@ -190,6 +191,74 @@ final class TreeScanner {
         }
         return new Manifest.Entry(rel, Manifest.Type.FILE, now.mode(), now.uid(), now.gid(), now.mtime(), now.atime(),
                 now.ctime(), now.inode(), size, null, x, refs);
+    }
+
+    /**
+     * Scans a volume: its tree holds one image file, {@code name}. Unless the change cache says the
+     * image is unchanged, it is frozen with a reflink clone in {@code tmp} (same file system) when the
+     * file system can, and cut into fixed-size chunks of {@code chunkSize}, so that a block write
+     * changes one chunk. Without reflinks the live image is read: consistent only if nothing writes
+     * to it meanwhile.
+     */
+    Result scanVolume(Path tree, String name, long dsGuid, long fsClock, int chunkSize, Path tmp) throws IOException {
+        long before = contentBytesRead.sum();
+        List<Manifest.Entry> out = new ArrayList<>();
+        Stat dir = stat(tree);
+        out.add(new Manifest.Entry("", Manifest.Type.DIR, dir.mode(), dir.uid(), dir.gid(), dir.mtime(), dir.atime(), dir.ctime(),
+                dir.inode(), 0, null, Map.of(), List.of()));
+        Path image = tree.resolve(name);
+        Stat st = stat(image);
+        FileCache.Cached c = cache.get(dsGuid, name);
+        List<ChunkRef> refs;
+        Map<String, byte[]> x;
+        if (c != null && !c.racy() && c.matches(st.size(), st.mtime(), st.ctime(), st.inode())) {
+            refs = c.chunks();
+            x = c.xattrs();
+        } else {
+            Path frozen = tmp.resolve("freeze-" + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong()));
+            lastFreezeReflinked = NativeFs.reflink(image, frozen);
+            try (FileChannel ch = FileChannel.open(lastFreezeReflinked ? frozen : image, StandardOpenOption.READ)) {
+                refs = chunkFixed(ch, chunkSize);
+            } finally {
+                Files.deleteIfExists(frozen);
+            }
+            x = xattrs(image);
+            cache.put(dsGuid, name, new FileCache.Cached(st.size(), st.mtime(), st.ctime(), st.inode(), st.ctime() >= fsClock, x, refs));
+        }
+        long size = 0;
+        for (ChunkRef r : refs) {
+            size += r.length();
+        }
+        out.add(new Manifest.Entry(name, Manifest.Type.FILE, st.mode(), st.uid(), st.gid(), st.mtime(), st.atime(), st.ctime(),
+                st.inode(), size, null, x, refs));
+        return new Result(out, size, contentBytesRead.sum() - before, List.of());
+    }
+
+    /** Whether the last volume scan that read its image froze it with a reflink clone. */
+    boolean lastFreezeReflinked() {
+        return lastFreezeReflinked;
+    }
+
+    private List<ChunkRef> chunkFixed(FileChannel ch, int chunkSize) throws IOException {
+        List<ChunkRef> refs = new ArrayList<>();
+        while (true) {
+            int filled = 0;
+            while (filled < chunkSize) {
+                int n = ch.read(ByteBuffer.wrap(buf, filled, chunkSize - filled));
+                if (n < 0) {
+                    break;
+                }
+                filled += n;
+                contentBytesRead.add(n);
+            }
+            if (filled == 0) {
+                return refs;
+            }
+            refs.add(store(buf, 0, filled));
+            if (filled < chunkSize) {
+                return refs;
+            }
+        }
     }
 
     /** Reads a file, cuts it into chunks, stores the new ones. */

@@ -77,7 +77,7 @@ final class ChunkStore {
         Path p = path(hash);
         try {
             long size = Files.size(p);
-            indexes.chunks().put(hash, size);
+            index(hash, size);
             return true;
         } catch (NoSuchFileException e) {
             return false;
@@ -87,6 +87,15 @@ final class ChunkStore {
     }
 
     private record Pending(Path tmp, long size) {
+    }
+
+    /** Adds to the index; a full index only costs later lookups a stat, so that is not an error. */
+    private void index(byte[] hash, long size) {
+        try {
+            indexes.chunks().put(hash, size);
+        } catch (IllegalStateException | IllegalArgumentException full) {
+            // past the map's capacity: has() falls back to the file system for this chunk
+        }
     }
 
     /** Starts a batch of new chunks, made durable together (see {@link Batch}). */
@@ -172,7 +181,7 @@ final class ChunkStore {
                 Path p = path(hash);
                 Durable.moveAtomic(e.getValue().tmp(), p);
                 dirs.add(p.getParent());
-                indexes.chunks().put(hash, e.getValue().size());
+                index(hash, e.getValue().size());
             }
             if (!NativeFs.syncfs(root)) {
                 for (Path d : dirs) {
@@ -352,7 +361,7 @@ final class ChunkStore {
         indexes.chunks().clear();
         forEach(h -> {
             try {
-                indexes.chunks().put(h, Files.size(path(h)));
+                index(h, Files.size(path(h)));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

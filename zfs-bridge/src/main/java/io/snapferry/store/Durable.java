@@ -101,6 +101,16 @@ final class Durable {
         }
         Files.walkFileTree(root, new SimpleFileVisitor<>() {
             @Override
+            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
+                // a snapshot may hold read-only directories; their entries can only go once they are writable
+                int mode = (Integer) Files.getAttribute(dir, "unix:mode", java.nio.file.LinkOption.NOFOLLOW_LINKS);
+                if ((mode & 0700) != 0700) {
+                    Files.setAttribute(dir, "unix:mode", (mode & 07777) | 0700);
+                }
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
             public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
                 Files.deleteIfExists(file);
                 return FileVisitResult.CONTINUE;

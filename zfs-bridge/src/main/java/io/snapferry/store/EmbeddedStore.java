@@ -110,6 +110,13 @@ public final class EmbeddedStore implements DatasetProvider {
         }
     }
 
+    /**
+     * The daemon's store: the pool {@code local} at {@code <dataDir>/pools/local}, default options.
+     */
+    public static EmbeddedStore forDataDirectory(Path dataDir) {
+        return new EmbeddedStore(Map.of("local", dataDir.resolve("pools").resolve("local")));
+    }
+
     // ------------------------------------------------------------------ helpers
 
     private Pool pool(String name) {

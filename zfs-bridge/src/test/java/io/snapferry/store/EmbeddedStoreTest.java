@@ -604,4 +604,29 @@ class EmbeddedStoreTest {
         assertThat(dir.resolve("local/datasets/data/@tree.new-0123")).doesNotExist();
         assertThat(store().writtenSinceLastSnapshot(ds)).isZero();
     }
+
+    @Test
+    void readOnlyDirectoriesRollBackAndAreRemoved() throws IOException {
+        store().createDataset(ds);
+        StoreTestSupport.write(live(ds).resolve("ro/inside"), "x".getBytes());
+        Files.setAttribute(live(ds).resolve("ro"), "unix:mode", 0555);
+        snap(ds, "s1");
+        StoreTestSupport.write(live(ds).resolve("other"), "y".getBytes());
+        store().rollback(ds.snapshot("s1"), false);
+        assertThat(TreeScanner.stat(live(ds).resolve("ro")).mode() & 07777).isEqualTo(0555);
+        assertThat(live(ds).resolve("other")).doesNotExist();
+        store().destroyDataset(ds, false);
+        assertThat(store().exists(ds)).isFalse();
+        try (var trash = Files.list(dir.resolve("local/trash"))) {
+            assertThat(trash.count()).isZero();
+        }
+    }
+
+    @Test
+    void theDaemonsStoreLivesUnderItsDataDirectory() {
+        try (EmbeddedStore daemon = EmbeddedStore.forDataDirectory(dir.resolve("data"))) {
+            assertThat(daemon.pools()).containsExactly("local");
+            assertThat(daemon.mountpoint(DatasetName.of("local"))).startsWith(dir.resolve("data/pools/local"));
+        }
+    }
 }

@@ -7,9 +7,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.IntRange;
 import org.junit.jupiter.api.Test;
 
 class ChunkerTest {
@@ -68,24 +65,31 @@ class ChunkerTest {
         assertThat(after.subList(after.size() - 5, after.size())).isEqualTo(before.subList(before.size() - 5, before.size()));
     }
 
-    @Property(tries = 30)
-    void smallChunkerResyncsAfterAnyInsertion(@ForAll @IntRange(min = 0, max = 200_000) int at,
-                                              @ForAll @IntRange(min = 1, max = 5000) int len) {
+    @Test
+    void smallChunkerResyncsAfterInsertionsAnywhere() {
         Chunker c = new Chunker(2048, 8192, 65536);
-        byte[] data = new byte[256 * 1024];
-        new Random(at).nextBytes(data);
-        byte[] ins = new byte[len];
-        new Random(len).nextBytes(ins);
-        byte[] edited = new byte[data.length + len];
-        System.arraycopy(data, 0, edited, 0, at);
-        System.arraycopy(ins, 0, edited, at, len);
-        System.arraycopy(data, at, edited, at + len, data.length - at);
-        List<String> before = chunks(c, data);
-        List<String> after = chunks(c, edited);
-        Set<String> common = new HashSet<>(before);
-        common.retainAll(new HashSet<>(after));
-        // an insertion disturbs the chunks it touches and a few after them, then the cuts resynchronise
-        assertThat(before.size() - common.size()).isLessThanOrEqualTo(6 + len / 2048);
-        assertThat(after.get(after.size() - 1)).isEqualTo(before.get(before.size() - 1));
+        Random r = new Random(11);
+        int trials = 200;
+        long changed = 0;
+        for (int t = 0; t < trials; t++) {
+            byte[] data = new byte[256 * 1024];
+            r.nextBytes(data);
+            int at = r.nextInt(200_000);
+            byte[] ins = new byte[1 + r.nextInt(5000)];
+            r.nextBytes(ins);
+            byte[] edited = new byte[data.length + ins.length];
+            System.arraycopy(data, 0, edited, 0, at);
+            System.arraycopy(ins, 0, edited, at, ins.length);
+            System.arraycopy(data, at, edited, at + ins.length, data.length - at);
+            List<String> before = chunks(c, data);
+            List<String> after = chunks(c, edited);
+            Set<String> common = new HashSet<>(before);
+            common.retainAll(new HashSet<>(after));
+            // the cut points always fall back into step before the end of the data
+            assertThat(after.get(after.size() - 1)).isEqualTo(before.get(before.size() - 1));
+            changed += before.size() - common.size();
+        }
+        // on average an insertion disturbs the chunk it lands in and about one more
+        assertThat((double) changed / trials).isLessThan(3.0);
     }
 }

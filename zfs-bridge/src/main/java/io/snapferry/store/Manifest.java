@@ -212,6 +212,7 @@ record Manifest(Kind kind, String dataset, String snapshot, long guid, long txg,
             if (in.available() != 0) {
                 throw corrupt("manifest has trailing bytes");
             }
+            checkTree(h.kind(), entries);
             return new Manifest(h.kind(), h.dataset(), h.snapshot(), h.guid(), h.txg(), h.createdMillis(),
                     h.fsClockNanos(), h.referenced(), h.sourceGuid(), h.sourceFromGuid(), h.sourceName(), entries);
         } catch (EOFException e) {
@@ -219,6 +220,67 @@ record Manifest(Kind kind, String dataset, String snapshot, long guid, long txg,
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * Checks that the entries form a tree that can be written out safely: the first entry is the
+     * root directory, every other path is relative with no empty, "." or ".." component, its parent
+     * is an earlier directory entry (so nothing is ever written through a symbolic link or outside
+     * the destination), paths are unique, and a hard link names an earlier regular file. A volume
+     * holds exactly its image. A received manifest passes here before anything is written.
+     */
+    static void checkTree(Kind kind, List<Entry> entries) {
+        if (kind == Kind.ZFS_STREAM) {
+            if (entries.size() != 1 || entries.get(0).type() != Type.FILE) {
+                throw corrupt("a stored ZFS stream has exactly one file entry");
+            }
+            return;
+        }
+        if (entries.isEmpty() || !entries.get(0).path().isEmpty() || entries.get(0).type() != Type.DIR) {
+            throw corrupt("a manifest starts with its root directory");
+        }
+        if (kind == Kind.VOLUME && (entries.size() != 2 || !entries.get(1).path().equals("volume")
+                || entries.get(1).type() != Type.FILE)) {
+            throw corrupt("a volume manifest holds exactly its root and its image");
+        }
+        Map<String, Type> seen = new java.util.HashMap<>();
+        seen.put("", Type.DIR);
+        for (int i = 1; i < entries.size(); i++) {
+            Entry e = entries.get(i);
+            String path = e.path();
+            if (path.isEmpty() || path.startsWith("/") || path.endsWith("/") || path.indexOf('\0') >= 0) {
+                throw corrupt("bad path in manifest: '" + printable(path) + "'");
+            }
+            for (String part : path.split("/", -1)) {
+                if (part.isEmpty() || part.equals(".") || part.equals("..")) {
+                    throw corrupt("bad path in manifest: '" + printable(path) + "'");
+                }
+            }
+            if (seen.get(e.parent()) != Type.DIR) {
+                throw corrupt("'" + printable(path) + "' is not inside a directory listed before it");
+            }
+            if (seen.putIfAbsent(path, e.type()) != null) {
+                throw corrupt("'" + printable(path) + "' is listed twice");
+            }
+            if (e.type() == Type.HARDLINK && (e.linkTarget() == null || seen.get(e.linkTarget()) != Type.FILE)) {
+                throw corrupt("hard link '" + printable(path) + "' does not name an earlier file");
+            }
+            if (e.type() == Type.SYMLINK && (e.linkTarget() == null || e.linkTarget().indexOf('\0') >= 0)) {
+                throw corrupt("symbolic link '" + printable(path) + "' has no usable target");
+            }
+            if (e.type() != Type.FILE && !e.chunks().isEmpty()) {
+                throw corrupt("'" + printable(path) + "' is not a file but has contents");
+            }
+        }
+    }
+
+    private static String printable(String s) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < s.length() && b.length() < 120; i++) {
+            char c = s.charAt(i);
+            b.append(c < 0x20 || c == 0x7f ? '?' : c);
+        }
+        return b.toString();
     }
 
     /** Reads just the header from the start of a manifest file (not checked: see {@link #decode}). */

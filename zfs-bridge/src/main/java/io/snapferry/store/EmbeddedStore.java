@@ -659,6 +659,10 @@ public final class EmbeddedStore implements DatasetProvider {
         if (Files.exists(destination, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             throw DatasetException.exists("restore destination " + destination);
         }
+        Path parent = destination.toAbsolutePath().getParent();
+        if (parent == null || !Files.isDirectory(parent)) {
+            throw new DatasetException(ErrorCode.NOT_FOUND, "the directory to restore into, " + parent + ", does not exist; create it first");
+        }
         p.gcLock.readLock().lock();
         try {
             Manifest m = manifestOf(p, d, snapshot);

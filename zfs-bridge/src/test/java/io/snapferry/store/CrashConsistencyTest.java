@@ -30,6 +30,10 @@ class CrashConsistencyTest {
     Path dir;
 
     private Process startChild(int files) throws IOException {
+        return startChild(StoreCrashMain.class, dir.toString(), Integer.toString(files));
+    }
+
+    private Process startChild(Class<?> main, String... args) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
@@ -39,9 +43,8 @@ class CrashConsistencyTest {
         }
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
-        cmd.add(StoreCrashMain.class.getName());
-        cmd.add(dir.toString());
-        cmd.add(Integer.toString(files));
+        cmd.add(main.getName());
+        cmd.addAll(List.of(args));
         return new ProcessBuilder(cmd).redirectError(dir.resolve("child.err").toFile()).start();
     }
 
@@ -103,6 +106,88 @@ class CrashConsistencyTest {
             store.createSnapshots(List.of(a.snapshot("after"), b.snapshot("after")));
             assertThat(store.verify("local").clean()).isTrue();
         }
+    }
+
+    private static ConcurrentLinkedQueue<String> collect(Process child) {
+        ConcurrentLinkedQueue<String> lines = new ConcurrentLinkedQueue<>();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String l; (l = r.readLine()) != null; ) {
+                    lines.add(l);
+                }
+            } catch (IOException ignored) {
+                // the child died
+            }
+        });
+        reader.setDaemon(true);
+        reader.start();
+        return lines;
+    }
+
+    @Test
+    void killedDuringReceivesLeavesTheLiveTreeExactlyAtASnapshot() throws Exception {
+        Path full = dir.resolve("full.stream");
+        Path inc = dir.resolve("inc.stream");
+        try (EmbeddedStore source = new EmbeddedStore(java.util.Map.of("src", dir.resolve("src")), StoreTestSupport.smallChunks(),
+                java.time.Clock.systemUTC())) {
+            DatasetName s = DatasetName.of("src/data");
+            source.createDataset(s);
+            java.util.Random r = new java.util.Random(5);
+            for (int i = 0; i < 200; i++) {
+                byte[] b = new byte[4000 + r.nextInt(20_000)];
+                r.nextBytes(b);
+                StoreTestSupport.write(source.mountpoint(s).resolve("d" + (i % 10)).resolve("f" + i), b);
+            }
+            source.createSnapshots(List.of(s.snapshot("s1")));
+            for (int i = 0; i < 200; i += 2) {
+                byte[] b = new byte[3000 + r.nextInt(20_000)];
+                r.nextBytes(b);
+                StoreTestSupport.write(source.mountpoint(s).resolve("d" + (i % 10)).resolve("f" + i), b);
+            }
+            StoreTestSupport.write(source.mountpoint(s).resolve("new/only/in/s2"), new byte[] {1, 2, 3});
+            source.createSnapshots(List.of(s.snapshot("s2")));
+            try (InputStream in = source.send(SendRequest.full(s.snapshot("s1")))) {
+                Files.copy(in, full);
+            }
+            try (InputStream in = source.send(SendRequest.incremental(s.snapshot("s1"), s.snapshot("s2"), false))) {
+                Files.copy(in, inc);
+            }
+        }
+        Process child = startChild(ReceiveCrashMain.class, dir.toString(), full.toString(), inc.toString());
+        ConcurrentLinkedQueue<String> lines = collect(child);
+        try {
+            Poll.until(Duration.ofSeconds(120), "the child to start its fourth receive", () -> {
+                if (!child.isAlive()) {
+                    throw new AssertionError("child exited: " + readErr());
+                }
+                return lines.contains("begin 3");
+            });
+        } finally {
+            child.destroyForcibly();
+            child.waitFor();
+        }
+        try (EmbeddedStore store = StoreTestSupport.open(dir)) {
+            DatasetName copy = DatasetName.of("local/copy");
+            List<String> names = store.listSnapshots(copy).stream().map(Snapshot::shortName).toList();
+            assertThat(names).isIn(List.of("s1"), List.of("s1", "s2"));
+            Path expected = dir.resolve("expected");
+            store.restore(copy.snapshot(names.get(names.size() - 1)), "", expected);
+            assertThat(contents(store.mountpoint(copy))).isEqualTo(contents(expected));
+            assertThat(store.writtenSinceLastSnapshot(copy)).isZero();
+            assertThat(store.verify("local").clean()).isTrue();
+        }
+    }
+
+    private static java.util.Map<String, String> contents(Path root) throws IOException {
+        java.util.Map<String, String> out = new java.util.TreeMap<>();
+        try (var s = Files.walk(root)) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                String rel = root.relativize(p).toString();
+                out.put(rel, Files.isRegularFile(p)
+                        ? java.util.HexFormat.of().formatHex(Manifest.sha256().digest(Files.readAllBytes(p))) : "dir");
+            }
+        }
+        return out;
     }
 
     private long countChunks() {

@@ -57,6 +57,28 @@ class ZfsStreamStoreTest {
         return out;
     }
 
+    /** zfs-fuse can report a pool busy for a moment after a receive mounted a dataset: retry until it goes. */
+    private static void destroy(String pool) {
+        io.snapferry.testing.Poll.until(java.time.Duration.ofSeconds(60), "pool " + pool + " to be destroyed", () -> {
+            for (String fs : List.of(pool + "/restored", pool + "/fs", pool)) {
+                try {
+                    run(null, "zfs", "unmount", "-f", fs);
+                } catch (IOException | InterruptedException ignored) {
+                    // not mounted, or not there: the destroy below says whether the pool went
+                }
+            }
+            try {
+                run(null, "zpool", "destroy", "-f", pool);
+                return true;
+            } catch (IOException e) {
+                return false;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return true;
+            }
+        });
+    }
+
     @Test
     void aZfsSendStreamIsStoredDeduplicatedAndSentBackUnchanged() throws Exception {
         Requirements.require(Requirements.isRoot() && Requirements.onPath("zpool") && Requirements.onPath("zfs"), "zfs-fuse as root");
@@ -114,7 +136,7 @@ class ZfsStreamStoreTest {
                 assertThat(guids).containsExactly(Long.toUnsignedString(zfsGuid));
             }
         } finally {
-            run(null, "zpool", "destroy", "-f", pool);
+            destroy(pool);
         }
     }
 }

@@ -37,6 +37,7 @@ final class Commands {
             case "status" -> status(Args.parse(words, Set.of(), Set.of("services", "json")));
             case "dataset" -> dataset(sub, rest);
             case "snapshot" -> snapshot(sub, rest);
+            case "store" -> store(sub, rest);
             case "snapshot-task" -> new TaskCommands(this::api, out).snapshotTask(sub, rest);
             case "retention" -> new TaskCommands(this::api, out).retention(sub, rest);
             case "task" -> new TaskCommands(this::api, out).task(sub, rest);
@@ -66,6 +67,32 @@ final class Commands {
                 t.row(svc.path("name").asText(), svc.path("state").asText().toLowerCase(), svc.path("why").asText(""));
             }
             t.print(out);
+        }
+    }
+
+    private void store(String sub, List<String> words) throws IOException {
+        if (!sub.equals("verify") && !sub.equals("gc")) {
+            throw new UsageException("usage: snapferry store verify POOL | store gc POOL");
+        }
+        Args a = Args.parse(words, Set.of(), Set.of("json"));
+        a.expectPositional(1, "snapferry store " + sub + " POOL");
+        String pool = DatasetName.of(a.positional(0, "POOL")).pool();
+        JsonNode r = api().post("/pools/" + pool + "/" + sub, Map.of());
+        if (a.flag("json") || sub.equals("gc")) {
+            printJson(r);
+            if (sub.equals("gc")) {
+                return;
+            }
+        }
+        int damaged = r.path("damagedChunks").size() + r.path("missingChunks").size() + r.path("damagedManifests").size();
+        if (!a.flag("json")) {
+            out.println("checked " + r.path("chunksChecked").asLong() + " chunks (" + Table.bytes(r.path("bytesChecked").asLong())
+                    + "): " + (damaged == 0 ? "no damage" : damaged + " damaged"));
+            r.path("damagedChunks").fields().forEachRemaining(e -> out.println("damaged chunk " + e.getKey() + " in " + e.getValue()));
+            r.path("missingChunks").fields().forEachRemaining(e -> out.println("missing chunk " + e.getKey() + " in " + e.getValue()));
+        }
+        if (damaged > 0) {
+            throw new CliException("pool " + pool + " has damage; see above");
         }
     }
 
@@ -168,7 +195,35 @@ final class Commands {
                     out.println("released " + tag + " on " + s);
                 }
             }
-            default -> throw new UsageException("usage: snapferry snapshot create|list|destroy|rollback|hold|release ...");
+            case "browse" -> {
+                Args a = Args.parse(words, Set.of(), Set.of("json"));
+                if (a.positional().isEmpty() || a.positional().size() > 2) {
+                    throw new UsageException("usage: snapferry snapshot browse DATASET@NAME [PATH] [--json]");
+                }
+                SnapshotName s = SnapshotName.parse(a.positional(0, "DATASET@NAME"));
+                String path = a.positional().size() > 1 ? a.positional(1, "PATH") : "/";
+                JsonNode list = api().get("/snapshots/browse" + ApiClient.query(Map.of("name", s.toString(), "path", path)));
+                if (a.flag("json")) {
+                    printJson(list);
+                    return;
+                }
+                Table t = new Table("NAME", "TYPE", "SIZE", "MODE", "MODIFIED");
+                for (JsonNode e : list) {
+                    t.row(e.path("name").asText() + (e.hasNonNull("linkTarget") ? " -> " + e.path("linkTarget").asText() : ""),
+                            e.path("type").asText(), Table.bytes(e.path("size").asLong()),
+                            String.format("%04o", e.path("mode").asInt()), e.path("mtime").asText());
+                }
+                t.print(out);
+            }
+            case "restore" -> {
+                Args a = Args.parse(words, Set.of("to"), Set.of());
+                a.expectPositional(2, "snapferry snapshot restore DATASET@NAME PATH --to DESTINATION");
+                SnapshotName s = SnapshotName.parse(a.positional(0, "DATASET@NAME"));
+                String to = java.nio.file.Path.of(a.required("to")).toAbsolutePath().normalize().toString();
+                api().post("/snapshots/restore", Map.of("name", s.toString(), "path", a.positional(1, "PATH"), "destination", to));
+                out.println("restored " + a.positional(1, "PATH") + " from " + s + " to " + to);
+            }
+            default -> throw new UsageException("usage: snapferry snapshot create|list|destroy|rollback|hold|release|browse|restore ...");
         }
     }
 }

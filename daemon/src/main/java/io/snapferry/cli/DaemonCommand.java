@@ -31,7 +31,7 @@ final class DaemonCommand {
                 a.intValue("ssh-port", DaemonOptions.DEFAULT_SSH_PORT, 0, 65535),
                 !a.flag("http"), !a.flag("no-zfs"));
         dir.create();
-        Appliance appliance = new Appliance(options, Clock.systemDefaultZone(), Providers.open(options));
+        Appliance appliance = new Appliance(options, Clock.systemDefaultZone(), Providers::open);
         try {
             appliance.start();
         } catch (DataDir.AlreadyRunningException e) {

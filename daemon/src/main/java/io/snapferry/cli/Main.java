@@ -92,6 +92,9 @@ public final class Main {
               snapshot rollback DATASET@NAME [--destroy-newer]
               snapshot hold DATASET@NAME TAG
               snapshot release DATASET@NAME TAG
+              snapshot browse DATASET@NAME [PATH] [--json]        (embedded store)
+              snapshot restore DATASET@NAME PATH --to DESTINATION (embedded store)
+              store verify POOL | store gc POOL                   (embedded store)
 
             Periodic snapshot tasks and retention:
               snapshot-task create --dataset D [--recursive] [--exclude D2]... --naming SCHEMA --schedule CRON

@@ -44,8 +44,9 @@ public final class Appliance implements AutoCloseable {
 
     private final DaemonOptions options;
     private final Clock clock;
-    private final List<DatasetProvider> providers;
-    private final Pools pools;
+    private final ProviderFactory providerFactory;
+    private List<DatasetProvider> providers = List.of();
+    private Pools pools = new Pools(List.of());
     private final ServiceManager services = new ServiceManager();
     private DataDir.DaemonLock lock;
     private WebFrontend web;
@@ -58,11 +59,20 @@ public final class Appliance implements AutoCloseable {
     private Endpoint localEndpoint;
     private volatile RemoteEndpoints remotes = RemoteEndpoints.NONE;
 
-    public Appliance(DaemonOptions options, Clock clock, List<DatasetProvider> providers) {
+    /** Opens the box's providers; called by {@link #start()} once the data directory is locked. */
+    public interface ProviderFactory {
+        List<DatasetProvider> open(DaemonOptions options) throws IOException;
+    }
+
+    public Appliance(DaemonOptions options, Clock clock, ProviderFactory providers) {
         this.options = options;
         this.clock = clock;
-        this.providers = List.copyOf(providers);
-        this.pools = new Pools(providers);
+        this.providerFactory = providers;
+    }
+
+    /** A box serving these providers (tests hand in fakes). */
+    public Appliance(DaemonOptions options, Clock clock, List<DatasetProvider> providers) {
+        this(options, clock, o -> List.copyOf(providers));
     }
 
     public DaemonOptions options() {
@@ -146,6 +156,8 @@ public final class Appliance implements AutoCloseable {
         dataDir().create();
         lock = dataDir().lock();
         try {
+            providers = List.copyOf(providerFactory.open(options));
+            pools = new Pools(providers);
             for (String clash : pools.clashes()) {
                 LOG.warn("pool name {} is claimed twice; the first provider serves it", clash);
             }

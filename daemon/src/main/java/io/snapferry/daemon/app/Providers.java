@@ -2,6 +2,7 @@ package io.snapferry.daemon.app;
 
 import io.snapferry.dataset.DatasetException;
 import io.snapferry.dataset.DatasetProvider;
+import io.snapferry.store.EmbeddedStore;
 import io.snapferry.zfs.ZfsProviders;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -21,6 +22,7 @@ public final class Providers {
 
     public static List<DatasetProvider> open(DaemonOptions options) throws IOException {
         List<DatasetProvider> out = new ArrayList<>();
+        out.add(EmbeddedStore.forDataDirectory(options.dataDir().root()));
         if (options.zfs()) {
             try {
                 DatasetProvider zfs = ZfsProviders.open();

@@ -1,0 +1,76 @@
+package io.snapferry.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.snapferry.daemon.app.DaemonOptions;
+import io.snapferry.daemon.app.Providers;
+import io.snapferry.daemon.config.DataDir;
+import io.snapferry.daemon.config.Json;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The daemon on its default embedded store, driven through the CLI as a newcomer would. */
+class EmbeddedStoreCliTest {
+    @TempDir
+    Path tmp;
+    TestBox box;
+
+    @BeforeEach
+    void start() throws Exception {
+        Path data = tmp.resolve("data");
+        DaemonOptions opts = new DaemonOptions(new DataDir(data), "127.0.0.1", 0, 0, true, false);
+        box = new TestBox(data, Clock.systemUTC(), Providers.open(opts));
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        box.close();
+    }
+
+    private TestBox.Result ok(String... args) {
+        TestBox.Result r = box.cli(args);
+        assertThat(r.exit()).as(String.join(" ", args) + ": " + r.err()).isZero();
+        return r;
+    }
+
+    @Test
+    void snapshotRollbackBrowseAndRestoreAFile() throws Exception {
+        assertThat(ok("dataset", "list").out()).contains("local");
+        ok("dataset", "create", "local/docs");
+        JsonNode ds = Json.mapper().readTree(ok("dataset", "list", "--json").out());
+        Path mount = null;
+        for (JsonNode d : ds) {
+            if (d.path("name").asText().equals("local/docs")) {
+                mount = Path.of(d.path("mountpoint").asText());
+            }
+        }
+        assertThat(mount).isNotNull();
+        Files.createDirectories(mount.resolve("letters"));
+        Files.writeString(mount.resolve("letters/a.txt"), "first draft");
+        Files.writeString(mount.resolve("notes.txt"), "keep me");
+        ok("snapshot", "create", "local/docs@before");
+
+        Files.writeString(mount.resolve("letters/a.txt"), "ruined");
+        Files.delete(mount.resolve("notes.txt"));
+        JsonNode snaps = Json.mapper().readTree(ok("snapshot", "list", "local/docs", "--json").out());
+        assertThat(snaps).hasSize(1);
+        assertThat(snaps.get(0).path("guid").asText()).isNotEqualTo("0");
+
+        assertThat(ok("snapshot", "browse", "local/docs@before", "letters").out()).contains("a.txt");
+        Path restored = tmp.resolve("restored-a.txt");
+        ok("snapshot", "restore", "local/docs@before", "letters/a.txt", "--to", restored.toString());
+        assertThat(Files.readString(restored)).isEqualTo("first draft");
+
+        ok("snapshot", "rollback", "local/docs@before");
+        assertThat(Files.readString(mount.resolve("letters/a.txt"))).isEqualTo("first draft");
+        assertThat(Files.readString(mount.resolve("notes.txt"))).isEqualTo("keep me");
+
+        assertThat(ok("store", "verify", "local").out()).contains("no damage");
+    }
+}

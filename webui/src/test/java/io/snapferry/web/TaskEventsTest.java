@@ -47,7 +47,7 @@ class TaskEventsTest {
             try (Stream<String> lines = resp.body()) {
                 Iterator<String> it = lines.iterator();
                 List<Map.Entry<String, JsonNode>> events = assertTimeoutPreemptively(Duration.ofSeconds(20), () -> {
-                    while (!it.next().equals(": connected")) {
+                    while (!it.next().startsWith("data: {\"type\":\"ready\"")) {
                         // the subscription is in place once this comment arrives
                     }
                     TaskHistory h = box.appliance().history();

@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code GET /api/v1/tasks/events}: task runs as they start, log and end, as Server-Sent Events.
  * Each event's name is its {@code type} ({@code start}, {@code log}, {@code end}; later
- * {@code progress}) and its data one JSON object (see docs/api.md).
+ * {@code progress}) and its data one JSON object (see docs/api.md). A {@code ready} event comes
+ * first, once the connection is subscribed: every run event after it reaches the client.
  *
  * <p>Threading: the history's writer only offers each event to a bounded queue per connection
  * and never waits; the connection's own request thread writes to the network. A connection whose
@@ -78,7 +79,8 @@ public final class TaskEventStream implements AutoCloseable {
                 queue.offer(END);
             }
         })) {
-            client.sendComment("connected");
+            // Tells the client that every event from now on reaches it.
+            client.sendEvent("ready", "{\"type\":\"ready\"}", null);
             while (!closed && !client.terminated()) {
                 Map<String, Object> next = queue.poll(HEARTBEAT.toMillis(), TimeUnit.MILLISECONDS);
                 if (next == END) {

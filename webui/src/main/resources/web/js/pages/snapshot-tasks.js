@@ -46,7 +46,8 @@ export function lastRunCell(run) {
 export function nextRunCell(v) {
   if (!v.task.enabled) return h('span', { class: 'muted', text: 'disabled' });
   if (!v.nextRun) return h('span', { class: 'muted', text: 'none' });
-  return h('div', {}, h('div', { class: 'when', text: dateTime(v.nextRun) }), h('div', { class: 'muted small', text: relative(v.nextRun) }));
+  return h('div', {}, h('div', { class: 'when', title: dateTime(v.nextRun), text: dateTime(v.nextRun).slice(0, 16) }),
+    h('div', { class: 'muted small', text: relative(v.nextRun) }));
 }
 
 async function renderList(root, { go }) {
@@ -65,7 +66,7 @@ async function renderList(root, { go }) {
       return;
     }
     list.appendChild(h('div', { class: 'table-wrap' }, h('table', { class: 'table', id: 'task-table' },
-      h('thead', {}, h('tr', {}, ['Dataset', 'Schedule', 'Naming', 'Retention', 'Enabled', 'Next run', 'Last run']
+      h('thead', {}, h('tr', {}, ['Dataset and naming', 'Schedule', 'Retention', 'Enabled', 'Next run', 'Last run']
         .map((t) => h('th', { text: t })), h('th', { class: 'actions', text: 'Actions' }))),
       h('tbody', {}, views.map(row)))));
   }
@@ -76,19 +77,19 @@ async function renderList(root, { go }) {
     const btn = (action, text, onclick, cls = '') => h('button', { type: 'button', class: 'btn btn-small ' + cls, dataset: { action }, text, onclick });
     return h('tr', { class: failed ? 'row-failed' : null, dataset: { task: t.id, dataset: t.dataset } },
       h('td', {}, h('div', { class: 'mono', text: t.dataset }),
+        h('div', { class: 'mono small naming', title: 'naming schema', text: '@' + t.naming }),
         t.recursive ? h('div', { class: 'muted small', text: 'recursive' + (t.exclude.length ? ', excluding ' + t.exclude.join(', ') : '') }) : null),
-      h('td', {}, h('div', { text: v.scheduleDescription }), h('div', { class: 'muted small mono', text: t.schedule }),
+      h('td', {}, h('div', { text: v.scheduleDescription }), h('div', { class: 'muted small mono nowrap', text: t.schedule }),
         t.begin && t.end ? h('div', { class: 'muted small', text: 'only ' + t.begin + '–' + t.end }) : null),
-      h('td', { class: 'mono small', text: t.naming }),
       h('td', { class: 'small', text: retentionSummary(t.retention) }),
       h('td', {}, h('span', { class: 'badge badge-' + (t.enabled ? 'ok' : 'neutral'), text: t.enabled ? 'enabled' : 'disabled' })),
       h('td', {}, nextRunCell(v)),
       h('td', { class: 'last-run' }, lastRunCell(v.lastRun)),
-      h('td', { class: 'actions' },
+      h('td', { class: 'actions' }, h('div', { class: 'action-grid' },
         btn('run', 'Run now', (ev) => runNow(t, ev.currentTarget)),
         btn(t.enabled ? 'disable' : 'enable', t.enabled ? 'Disable' : 'Enable', () => toggle(t)),
         btn('edit', 'Edit', () => go('/snapshot-tasks', { edit: t.id })),
-        btn('delete', 'Delete', () => remove(t), 'btn-danger-ghost')));
+        btn('delete', 'Delete', () => remove(t), 'btn-danger-ghost'))));
   }
 
   async function runNow(t, button) {
@@ -317,6 +318,7 @@ async function renderForm(root, { params, go }) {
   let seq = { naming: 0, schedule: 0, plan: 0 };
   const previewNaming = debounce(async () => {
     const mine = ++seq.naming;
+    example.hidden = false;
     if (!naming.value.trim()) {
       example.className = 'preview preview-error';
       example.textContent = 'A naming schema is required.';
@@ -403,6 +405,8 @@ async function renderForm(root, { params, go }) {
       go('/snapshot-tasks');
     } catch (e) {
       showError(form, e);
+      // The field's own error says it; the preview would say it twice.
+      if (e.field === 'naming') example.hidden = true;
     } finally {
       save.disabled = false;
     }

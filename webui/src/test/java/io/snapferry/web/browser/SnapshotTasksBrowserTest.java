@@ -39,6 +39,15 @@ class SnapshotTasksBrowserTest {
         return p.listSnapshots(DatasetName.of(dataset)).stream().map(Snapshot::shortName).toList();
     }
 
+    private static JsonNode task(WebClient api, String dataset) {
+        for (JsonNode v : api.get("/api/v1/snapshot-tasks").json()) {
+            if (v.path("task").path("dataset").asText().equals(dataset)) {
+                return v.path("task");
+            }
+        }
+        throw new AssertionError("no snapshot task on " + dataset);
+    }
+
     @Test
     void createRunInspectEditAndDeleteASnapshotTask() throws Exception {
         InMemoryDatasetProvider provider = new InMemoryDatasetProvider(Clock.systemUTC(), "tank");
@@ -55,15 +64,23 @@ class SnapshotTasksBrowserTest {
             assertThat(api.post("/api/v1/setup", Map.of("username", "admin", "password", PASSWORD)).status()).isEqualTo(201);
             api.bearer(box.dataDir().adminToken());
 
+            // A task whose dataset vanished: its runs fail, and it is listed first.
+            WebClient.Response vm = api.post("/api/v1/snapshot-tasks", Map.of("dataset", "tank/vm", "naming", "vm-%Y-%m-%d_%H-%M",
+                    "schedule", "0 3 * * *"));
+            assertThat(vm.status()).as(vm.body()).isEqualTo(201);
+            provider.destroyDataset(DatasetName.of("tank/vm"), true);
+            WebClient.Response failed = api.post("/api/v1/snapshot-tasks/" + vm.json().path("task").path("id").asText() + "/run?wait=true", null);
+            assertThat(failed.json().path("state").asText()).as(failed.body()).isEqualTo("FAILED");
+
             b.driver.get(url + "/#/login");
             b.type("#login-form input[name=username]", "admin");
             b.type("#login-form input[name=password]", PASSWORD);
             b.clickable("#login-form button[type=submit]").click();
-            b.visible("#dashboard-no-tasks");
+            b.visible("#dashboard-tasks tr[data-task]");
 
             // The form: live example name, schedule in words with the next runs, retention preview.
             b.clickable("#nav a[data-nav=snapshot-tasks]").click();
-            b.visible("#no-tasks");
+            assertThat(b.visible("#task-table tbody tr.row-failed").getDomAttribute("data-dataset")).isEqualTo("tank/vm");
             b.clickable("#new-task").click();
             b.visible("#task-form");
             new Select(b.visible("#f-dataset")).selectByValue("tank/home");
@@ -87,15 +104,18 @@ class SnapshotTasksBrowserTest {
             assertThat(b.all("#plan-table tr[data-action=destroy]")).extracting(WebElement::getText)
                     .singleElement().asString().startsWith("@ui-2026-01-01_00-00-00");
             assertThat(names(provider, "tank/home")).as("the preview destroys nothing").contains("ui-2026-01-01_00-00-00");
-            b.screenshot("20-snapshot-task-form");
+            b.fullPageScreenshot("20-snapshot-task-form");
 
             b.clickable("#save-task").click();
             String row = "#task-table tr[data-dataset='tank/home']";
             b.visible(row);
-            JsonNode task = api.get("/api/v1/snapshot-tasks").json().get(0).path("task");
+            JsonNode task = task(api, "tank/home");
             assertThat(task.path("exclude").get(0).asText()).isEqualTo("tank/home/alice");
             assertThat(task.path("retention").path("keep").asText()).isEqualTo("last=2");
-            assertThat(b.visible(row).getText()).contains("ui-%Y-%m-%d_%H-%M-%S", "keep last=2", "enabled", "never run");
+            assertThat(b.visible(row).getText()).contains("@ui-%Y-%m-%d_%H-%M-%S", "keep last=2", "enabled", "never run");
+            assertThat(b.all("#task-table tbody tr")).extracting(r -> r.getDomAttribute("data-dataset"))
+                    .as("failures first").containsExactly("tank/vm", "tank/home");
+            assertThat(b.visible("#task-table tr[data-dataset='tank/vm'] .last-run").getText()).contains("failed", "tank/vm");
             b.screenshot("21-snapshot-tasks");
 
             // Run now: the dialog shows the run's result and log.
@@ -126,7 +146,8 @@ class SnapshotTasksBrowserTest {
             b.visible("#run-table tr[data-state=SUCCEEDED]");
             b.wait.until(ExpectedConditions.textToBe(By.cssSelector("#live-status"), "live"));
             b.driver.executeScript("window.__sameDocument = true");
-            assertThat(b.all("#run-table tbody tr")).hasSize(1);
+            assertThat(b.all("#run-table tbody tr[data-state=SUCCEEDED]")).hasSize(1);
+            assertThat(b.all("#run-table tbody tr.row-failed")).hasSize(1);
             // A second run within the same second would clash with the first one's snapshot name.
             io.snapferry.testing.Poll.until(java.time.Duration.ofSeconds(3), "the next second",
                     () -> java.time.Instant.now().getEpochSecond() > firstRunSecond + 1);
@@ -153,7 +174,8 @@ class SnapshotTasksBrowserTest {
             b.wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("#naming-example"), "unknown conversion %Q"));
             b.clickable("#save-task").click();
             assertThat(b.visible("#task-form .field-error[data-error-for=naming]").getText()).contains("unknown conversion %Q");
-            assertThat(api.get("/api/v1/snapshot-tasks").json().get(0).path("task").path("naming").asText()).isEqualTo("ui-%Y-%m-%d_%H-%M-%S");
+            assertThat(task(api, "tank/home").path("naming").asText()).isEqualTo("ui-%Y-%m-%d_%H-%M-%S");
+            b.gone("#naming-example");
             b.screenshot("26-snapshot-task-invalid-naming");
 
             // Disable from the list, then the dashboard's last and next runs.
@@ -165,7 +187,7 @@ class SnapshotTasksBrowserTest {
             b.clickable("#nav a[data-nav=dashboard]").click();
             WebElement dash = b.visible("#dashboard-tasks tr[data-task='" + task.path("id").asText() + "']");
             assertThat(dash.getText()).contains("tank/home", "succeeded");
-            assertThat(dash.findElement(By.cssSelector("td:last-child")).getText()).matches("(?s)\\d{4}-\\d\\d-\\d\\d \\d\\d:(00|30):00.*");
+            assertThat(dash.findElement(By.cssSelector("td:last-child")).getText()).matches("(?s)\\d{4}-\\d\\d-\\d\\d \\d\\d:(00|30)\\n.*");
             b.screenshot("27-dashboard-tasks");
 
             // Delete, confirmed; the snapshots stay.
@@ -173,7 +195,8 @@ class SnapshotTasksBrowserTest {
             b.clickable(row + " button[data-action=delete]").click();
             assertThat(b.visible("dialog").getText()).contains("tank/home");
             b.clickable("dialog button[type=submit]").click();
-            b.visible("#no-tasks");
+            b.gone(row);
+            assertThat(b.all("#task-table tbody tr")).hasSize(1);
             assertThat(names(provider, "tank/home")).contains(created);
 
             List<String> severe = b.driver.manage().logs().get(LogType.BROWSER).getAll().stream()

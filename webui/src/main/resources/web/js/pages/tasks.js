@@ -133,8 +133,10 @@ export async function render(root, { params, go }) {
     opened = true;
   });
   source.addEventListener('error', () => {
-    live.className = 'badge badge-warn';
-    live.textContent = 'reconnecting…';
+    // The browser retries on its own unless the server refused (e.g. the session ended).
+    const closed = source.readyState === EventSource.CLOSED;
+    live.className = 'badge badge-' + (closed ? 'danger' : 'warn');
+    live.textContent = closed ? 'not live: reload the page' : 'reconnecting…';
   });
   for (const type of ['start', 'log', 'end']) source.addEventListener(type, onEvent);
   // Running runs' durations tick.

@@ -138,3 +138,31 @@ export function formDialog({ title, intro, fields = [], submitLabel = 'OK', dang
     (first || submit).focus();
   });
 }
+
+/** A modal that shows `body` (a node) with one Close button. Resolves when closed. */
+export function messageDialog({ title, body, wide = false }) {
+  return new Promise((resolve) => {
+    const close = h('button', { type: 'button', class: 'btn btn-primary', text: 'Close' });
+    const dlg = h('dialog', { class: 'dialog' + (wide ? ' dialog-wide' : '') },
+      h('div', { class: 'dialog-form' }, h('h2', { text: title }), body, h('div', { class: 'dialog-actions' }, close)));
+    close.addEventListener('click', () => dlg.close());
+    dlg.addEventListener('close', () => {
+      dlg.remove();
+      resolve();
+    });
+    document.body.appendChild(dlg);
+    dlg.showModal();
+    close.focus();
+  });
+}
+
+/** Calls f only once no further call came for `ms` milliseconds. */
+export function debounce(f, ms) {
+  let timer = null;
+  const d = (...args) => {
+    clearTimeout(timer);
+    timer = setTimeout(() => f(...args), ms);
+  };
+  d.cancel = () => clearTimeout(timer);
+  return d;
+}

@@ -46,6 +46,7 @@ public final class JavalinFrontend extends AbstractService implements WebFronten
     private final PasswordHasher hasher;
     private Javalin app;
     private Routes routes;
+    private io.snapferry.web.api.TaskEventStream taskEvents;
     private BoxCertificate certificate;
     private String url;
 
@@ -132,6 +133,9 @@ public final class JavalinFrontend extends AbstractService implements WebFronten
         routes.get("/api/v1/status", this::status);
         new AuthRoutes(users, sessions, tokens, new LoginThrottle(clock), access).register(routes);
         new DatasetRoutes(appliance).register(routes);
+        // Before TaskRoutes: /api/v1/tasks/{id} would match "events" too, and the first route registered wins.
+        taskEvents = new io.snapferry.web.api.TaskEventStream(appliance.history());
+        taskEvents.register(routes);
         new io.snapferry.web.api.TaskRoutes(appliance).register(app, routes);
         new io.snapferry.web.api.ReplicationRoutes(appliance).register(routes);
         new io.snapferry.web.api.StoreRoutes(appliance).register(routes);
@@ -197,6 +201,9 @@ public final class JavalinFrontend extends AbstractService implements WebFronten
 
     @Override
     protected void doStop() {
+        if (taskEvents != null) {
+            taskEvents.close();
+        }
         app.stop();
     }
 

@@ -1,10 +1,12 @@
-// Overview: pools and their space, the daemon's services.
+// Overview: pools and their space, snapshot tasks' last and next runs (failures first), the
+// daemon's services.
 import { api } from '../api.js';
 import { h } from '../dom.js';
 import { bytes, percent } from '../format.js';
+import { failuresFirst, lastRunCell, nextRunCell } from './snapshot-tasks.js';
 
 export async function render(root) {
-  const [pools, status] = await Promise.all([api('GET', '/pools'), api('GET', '/status')]);
+  const [pools, status, tasks] = await Promise.all([api('GET', '/pools'), api('GET', '/status'), api('GET', '/snapshot-tasks')]);
   root.appendChild(h('header', { class: 'page-head' }, h('h1', { text: 'Dashboard' }),
     h('p', { class: 'muted', text: 'snapferry ' + status.version })));
 
@@ -13,6 +15,18 @@ export async function render(root) {
     : pools.map(poolCard);
   root.appendChild(h('section', { class: 'section' }, h('h2', { text: 'Pools' }),
     h('div', { class: 'cards', id: 'pools' }, poolCards)));
+
+  const taskRows = failuresFirst(tasks).map((v) => h('tr', { dataset: { task: v.task.id } },
+    h('td', {}, h('a', { class: 'mono', href: '#/snapshot-tasks', text: v.task.dataset }),
+      h('div', { class: 'muted small', text: v.scheduleDescription })),
+    h('td', { class: 'last-run' }, lastRunCell(v.lastRun)),
+    h('td', {}, nextRunCell(v))));
+  root.appendChild(h('section', { class: 'section' }, h('h2', { text: 'Snapshot tasks' }),
+    h('div', { class: 'card' }, taskRows.length
+      ? h('table', { class: 'table', id: 'dashboard-tasks' },
+        h('thead', {}, h('tr', {}, h('th', { text: 'Dataset' }), h('th', { text: 'Last run' }), h('th', { text: 'Next run' }))),
+        h('tbody', {}, taskRows))
+      : h('p', { class: 'empty', id: 'dashboard-no-tasks' }, 'No snapshot tasks. ', h('a', { href: '#/snapshot-tasks?new=1', text: 'Create one' }), '.'))));
 
   const rows = status.services.map((s) => h('tr', {},
     h('td', { text: s.name }),

@@ -6,6 +6,8 @@ export const pages = [
   { path: '/login', title: 'Log in', public: true, load: () => import('./login.js') },
   { path: '/dashboard', title: 'Dashboard', nav: true, load: () => import('./dashboard.js') },
   { path: '/datasets', title: 'Datasets', nav: true, load: () => import('./datasets.js') },
+  { path: '/snapshot-tasks', title: 'Snapshot tasks', nav: true, load: () => import('./snapshot-tasks.js') },
+  { path: '/tasks', title: 'Tasks', nav: true, load: () => import('./tasks.js') },
   { path: '/settings', title: 'Settings', nav: true, load: () => import('./settings.js') },
 ];
 

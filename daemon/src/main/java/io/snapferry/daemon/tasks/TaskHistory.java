@@ -20,7 +20,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,6 +35,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe. The journal is compacted on open when it holds more than {@code maxRuns}
  * finished runs, keeping the newest.
+ *
+ * <p>{@link #subscribe} tells listeners of every start, log line and end as it is recorded, in
+ * journal order.
  */
 public final class TaskHistory implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TaskHistory.class);
@@ -43,6 +48,7 @@ public final class TaskHistory implements AutoCloseable {
     private final int maxRuns;
     private final Map<String, TaskRun> runs = new LinkedHashMap<>();
     private final AtomicLong counter = new AtomicLong();
+    private final List<Consumer<TaskEvent>> listeners = new CopyOnWriteArrayList<>();
     private FileChannel journal;
 
     public TaskHistory(Path file, Clock clock, int maxRuns) throws IOException {
@@ -148,6 +154,7 @@ public final class TaskHistory implements AutoCloseable {
 
     private synchronized void append(ObjectNode e, boolean durable) {
         apply(e);
+        publish(e);
         try {
             ByteBuffer buf = ByteBuffer.wrap((e.toString() + "\n").getBytes(StandardCharsets.UTF_8));
             while (buf.hasRemaining()) {
@@ -158,6 +165,42 @@ public final class TaskHistory implements AutoCloseable {
             }
         } catch (IOException ex) {
             throw new UncheckedIOException("cannot write the task history " + file, ex);
+        }
+    }
+
+    /**
+     * Tells {@code listener} of every event recorded from now on, until the returned handle is
+     * closed. The listener is called on the recording thread, while the history is locked, in
+     * journal order: it must return at once (hand the event to a queue; never block, never call
+     * back into this history). An exception it throws is logged and ignored.
+     */
+    public AutoCloseable subscribe(Consumer<TaskEvent> listener) {
+        java.util.Objects.requireNonNull(listener, "listener");
+        listeners.add(listener);
+        return () -> listeners.remove(listener);
+    }
+
+    private void publish(ObjectNode e) {
+        if (listeners.isEmpty()) {
+            return;
+        }
+        TaskRun r = runs.get(e.path("id").asText());
+        if (r == null) {
+            return;
+        }
+        TaskRun summary = new TaskRun(r.id(), r.kind(), r.subject(), r.state(), r.startedAt(), r.endedAt(), r.result(), List.of());
+        TaskEvent event = switch (e.path("event").asText()) {
+            case "start" -> new TaskEvent.Started(summary);
+            case "end" -> new TaskEvent.Ended(summary);
+            default -> new TaskEvent.Logged(summary, new TaskRun.LogLine(Instant.parse(e.path("time").asText()),
+                    e.path("level").asText(), e.path("message").asText()));
+        };
+        for (Consumer<TaskEvent> l : listeners) {
+            try {
+                l.accept(event);
+            } catch (RuntimeException ex) {
+                LOG.warn("a task history listener failed on {}", event, ex);
+            }
         }
     }
 

@@ -68,4 +68,33 @@ class TaskHistoryTest {
             assertThat(h.list(r -> true, 10)).extracting(TaskRun::subject).containsExactly("s4", "s3", "s2");
         }
     }
+
+    @Test
+    void subscribersHearStartLogAndEndInOrderUntilTheyUnsubscribe() throws Exception {
+        java.util.List<TaskEvent> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (TaskHistory h = new TaskHistory(tmp.resolve("history.jsonl"), clock, 100)) {
+            h.subscribe(e -> {
+                throw new IllegalStateException("a broken listener does not stop the others");
+            });
+            AutoCloseable sub = h.subscribe(heard::add);
+            String id = h.start("snapshot", "daily");
+            h.log(id, "INFO", "created tank@auto-1");
+            h.end(id, TaskRun.State.SUCCEEDED, "1 snapshot");
+            sub.close();
+            h.end(h.start("snapshot", "other"), TaskRun.State.FAILED, "unheard");
+
+            assertThat(heard).hasSize(3);
+            assertThat(heard.get(0)).isInstanceOf(TaskEvent.Started.class);
+            assertThat(heard.get(0).run().state()).isEqualTo(TaskRun.State.RUNNING);
+            assertThat(heard.get(1)).isInstanceOfSatisfying(TaskEvent.Logged.class, l -> {
+                assertThat(l.line().message()).isEqualTo("created tank@auto-1");
+                assertThat(l.run().subject()).isEqualTo("daily");
+            });
+            assertThat(heard.get(2)).isInstanceOf(TaskEvent.Ended.class);
+            assertThat(heard.get(2).run().state()).isEqualTo(TaskRun.State.SUCCEEDED);
+            assertThat(heard.get(2).run().result()).isEqualTo("1 snapshot");
+            assertThat(heard).allSatisfy(e -> assertThat(e.run().id()).isEqualTo(id));
+            assertThat(h.get(id).orElseThrow().state()).isEqualTo(TaskRun.State.SUCCEEDED);
+        }
+    }
 }

@@ -3,10 +3,13 @@ package io.snapferry.web.api;
 import io.javalin.Javalin;
 import io.javalin.http.Handler;
 import io.javalin.http.HandlerType;
+import io.javalin.http.sse.SseClient;
+import io.javalin.http.sse.SseHandler;
 import io.javalin.security.RouteRole;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -52,6 +55,15 @@ public final class Routes {
 
     public Routes delete(String path, Handler handler) {
         return add(HandlerType.DELETE, path, handler);
+    }
+
+    /**
+     * A Server-Sent Events stream at {@code GET path}, recorded and access-checked like any other
+     * GET route. {@code client} runs once per connection (on a request thread, which it may keep
+     * for as long as the stream lasts).
+     */
+    public Routes sse(String path, Consumer<SseClient> client) {
+        return add(HandlerType.GET, path, new SseHandler(client));
     }
 
     private Routes add(HandlerType method, String path, Handler handler) {

@@ -87,6 +87,18 @@ final class Browser implements AutoCloseable {
         Files.write(SCREENSHOTS.resolve(name + ".png"), png);
     }
 
+    /** Saves the whole page, however long, as target/screenshots/NAME.png (the window grows for it, then shrinks back). */
+    void fullPageScreenshot(String name) throws IOException {
+        org.openqa.selenium.Dimension before = driver.manage().window().getSize();
+        long height = ((Number) driver.executeScript("return document.documentElement.scrollHeight")).longValue();
+        driver.manage().window().setSize(new org.openqa.selenium.Dimension(before.getWidth(), (int) Math.min(6000, height + 140)));
+        try {
+            screenshot(name);
+        } finally {
+            driver.manage().window().setSize(before);
+        }
+    }
+
     @Override
     public void close() throws IOException {
         try {

@@ -38,6 +38,7 @@ final class Commands {
             case "dataset" -> dataset(sub, rest);
             case "snapshot" -> snapshot(sub, rest);
             case "store" -> store(sub, rest);
+            case "stream-key" -> streamKey(sub, rest);
             case "snapshot-task" -> new TaskCommands(this::api, out).snapshotTask(sub, rest);
             case "retention" -> new TaskCommands(this::api, out).retention(sub, rest);
             case "task" -> new TaskCommands(this::api, out).task(sub, rest);
@@ -67,6 +68,49 @@ final class Commands {
                 t.row(svc.path("name").asText(), svc.path("state").asText().toLowerCase(), svc.path("why").asText(""));
             }
             t.print(out);
+        }
+    }
+
+    private void streamKey(String sub, List<String> words) throws IOException {
+        switch (sub) {
+            case "list" -> {
+                Args a = Args.parse(words, Set.of(), Set.of("json"));
+                a.expectPositional(0, "snapferry stream-key list [--json]");
+                JsonNode list = api().get("/stream-keys");
+                if (a.flag("json")) {
+                    printJson(list);
+                    return;
+                }
+                Table t = new Table("NAME", "FINGERPRINT");
+                list.forEach(k -> t.row(k.path("name").asText(), k.path("fingerprint").asText()));
+                t.print(out);
+            }
+            case "create", "import" -> {
+                Args a = Args.parse(words, Set.of("file"), Set.of());
+                a.expectPositional(1, "snapferry stream-key " + sub + " NAME" + (sub.equals("import") ? " --file F" : ""));
+                Map<String, String> body = new java.util.LinkedHashMap<>();
+                body.put("name", a.positional(0, "NAME"));
+                if (sub.equals("import")) {
+                    body.put("file", java.nio.file.Path.of(a.required("file")).toAbsolutePath().toString());
+                }
+                JsonNode k = api().post("/stream-keys", body);
+                out.println((sub.equals("create") ? "created" : "imported") + " stream key " + k.path("name").asText()
+                        + ", fingerprint " + k.path("fingerprint").asText());
+            }
+            case "export" -> {
+                Args a = Args.parse(words, Set.of("to"), Set.of());
+                a.expectPositional(1, "snapferry stream-key export NAME --to FILE");
+                String to = java.nio.file.Path.of(a.required("to")).toAbsolutePath().toString();
+                api().post("/stream-keys/" + a.positional(0, "NAME") + "/export", Map.of("file", to));
+                out.println("wrote stream key " + a.positional(0, "NAME") + " to " + to + " (mode 0600); import it on the other box");
+            }
+            case "delete" -> {
+                Args a = Args.parse(words, Set.of(), Set.of());
+                a.expectPositional(1, "snapferry stream-key delete NAME");
+                api().delete("/stream-keys/" + a.positional(0, "NAME"));
+                out.println("deleted stream key " + a.positional(0, "NAME"));
+            }
+            default -> throw new UsageException("usage: snapferry stream-key create NAME | import NAME --file F | export NAME --to F | list | delete NAME");
         }
     }
 

@@ -111,10 +111,11 @@ public final class Main {
                       [--schedule CRON | --after-snapshot-task] [--window "Mon-Fri 22:00-06:00"]
                       [--retention source|custom|none] [--lifetime L | --keep K | --grid G]
                       [--allow-from-scratch] [--readonly ignore|set|require] [--compression none|lz4|zstd]
-                      [--bwlimit 50M] [--retries N] [--set-property P=V]... [--exclude-property P]...
+                      [--bwlimit 50M] [--encrypt --key K] [--retries N] [--set-property P=V]... [--exclude-property P]...
               replication list | show R | run R [--wait] | update R ... | enable R | disable R | delete R
               replication diff R [--json] | reinitialize R | reverse R
               hold list DATASET | hold release DATASET@SNAP TAG
+              stream-key create NAME | import NAME --file F | export NAME --to F | list | delete NAME
 
             The data directory is --data DIR, else $SNAPFERRY_DATA, else /var/lib/snapferry.
             """;

@@ -19,9 +19,9 @@ import java.util.Set;
 final class ReplicationCommands {
     private static final Set<String> VALUED = Set.of("name", "direction", "transport", "connection", "source", "target", "exclude",
             "snapshot-task", "naming", "also-include", "name-regex", "schedule", "window", "retention", "lifetime", "keep", "grid",
-            "readonly", "compression", "bwlimit", "retries", "set-property", "exclude-property");
+            "readonly", "compression", "bwlimit", "retries", "set-property", "exclude-property", "key");
     private static final Set<String> FLAGS = Set.of("recursive", "no-recursive", "after-snapshot-task", "allow-from-scratch",
-            "send-properties", "disabled", "no-schedule");
+            "send-properties", "disabled", "no-schedule", "encrypt", "no-encrypt");
 
     private final TaskCommands.ApiCall api;
     private final PrintStream out;
@@ -217,6 +217,13 @@ final class ReplicationCommands {
         a.value("readonly").ifPresent(v -> b.put("readonly", oneOf("readonly", v, "ignore", "set", "require")));
         a.value("compression").ifPresent(v -> b.put("compression", oneOf("compression", v, "none", "lz4", "zstd")));
         a.value("bwlimit").ifPresent(v -> b.put("bandwidthLimit", v));
+        if (a.flag("encrypt") != a.value("key").isPresent()) {
+            throw new UsageException("--encrypt and --key K go together: --encrypt --key K encrypts with stream key K");
+        }
+        a.value("key").ifPresent(v -> b.put("encryptionKey", v));
+        if (a.flag("no-encrypt")) {
+            b.putNull("encryptionKey");
+        }
         if (a.value("retries").isPresent()) {
             b.put("retries", a.intValue("retries", 5, 0, 100));
         }

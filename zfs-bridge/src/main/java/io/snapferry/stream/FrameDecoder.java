@@ -81,19 +81,38 @@ public final class FrameDecoder implements Closeable {
      */
     public static FrameDecoder open(InputStream wire, Optional<StreamKey> key, StreamLimits limits,
                                     FrameListener listener) throws IOException {
-        Objects.requireNonNull(wire, "wire");
         Objects.requireNonNull(key, "key");
+        return open(wire, fingerprint -> key, key.isPresent(), limits, listener);
+    }
+
+    /**
+     * Reads and checks the header, then asks {@code keys} for the key whose fingerprint the header
+     * names (only for an encrypted stream). Fails with ENCRYPTION_MISMATCH when no key has that
+     * fingerprint, and otherwise as {@link #open(InputStream, Optional, StreamLimits, FrameListener)}.
+     */
+    public static FrameDecoder open(InputStream wire, KeyResolver keys, StreamLimits limits,
+                                    FrameListener listener) throws IOException {
+        return open(wire, keys, false, limits, listener);
+    }
+
+    /** @param keyExpected a key was handed in, so a plain stream is refused */
+    private static FrameDecoder open(InputStream wire, KeyResolver keys, boolean keyExpected, StreamLimits limits,
+                                     FrameListener listener) throws IOException {
+        Objects.requireNonNull(wire, "wire");
+        Objects.requireNonNull(keys, "keys");
         Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(listener, "listener");
         WireInput in = new WireInput(wire);
         WireHeader header = WireHeader.read(in, limits);
         Framing f = header.framing();
+        Optional<StreamKey> key = f.keyFingerprint().isPresent() ? keys.find(f.keyFingerprint().get()) : Optional.empty();
         if (f.encryption() != Encryption.NONE && key.isEmpty()) {
-            throw new StreamCorruptException(ENCRYPTION_MISMATCH, "the stream is encrypted with key "
-                    + f.keyFingerprint().orElseThrow() + " and no key was given: configure the key to receive it");
+            throw new StreamCorruptException(ENCRYPTION_MISMATCH, "fingerprint mismatch: the stream is encrypted with key "
+                    + f.keyFingerprint().orElseThrow() + " and no key was given that has this fingerprint:"
+                    + " import the sending box's stream key ('snapferry stream-key import')");
         }
-        if (f.encryption() == Encryption.NONE && key.isPresent()) {
-            throw new StreamCorruptException(ENCRYPTION_MISMATCH, "key " + key.get().name()
+        if (f.encryption() == Encryption.NONE && keyExpected) {
+            throw new StreamCorruptException(ENCRYPTION_MISMATCH, "a key"
                     + " was given but the stream is not encrypted: refusing a plain stream where an encrypted one is expected");
         }
         if (key.isPresent() && !key.get().fingerprint().equals(f.keyFingerprint().orElseThrow())) {

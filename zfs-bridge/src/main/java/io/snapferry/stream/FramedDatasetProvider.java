@@ -38,27 +38,30 @@ public final class FramedDatasetProvider implements DatasetProvider {
     private final DatasetProvider inner;
     private final String boxId;
     private final StreamOptions sendOptions;
-    private final Optional<StreamKey> receiveKey;
+    private final KeyResolver receiveKeys;
     private final Consumer<VerificationReport> reports;
 
     /**
      * @param boxId       this box's id, written into every stream header
      * @param sendOptions compression, encryption and frame size of what this box sends
-     * @param receiveKey  the key for encrypted streams this box receives
+     * @param receiveKeys finds the key of an encrypted stream this box receives, by its fingerprint
      * @param reports     told the outcome of every receive, successful or not
      */
     public FramedDatasetProvider(DatasetProvider inner, String boxId, StreamOptions sendOptions,
-                                 Optional<StreamKey> receiveKey, Consumer<VerificationReport> reports) {
+                                 KeyResolver receiveKeys, Consumer<VerificationReport> reports) {
         this.inner = inner;
         this.boxId = boxId;
         this.sendOptions = sendOptions;
-        this.receiveKey = receiveKey;
+        this.receiveKeys = receiveKeys;
         this.reports = reports;
     }
 
-    /** What one receive verified. {@code result} is "ok" or the reason it failed. */
+    /**
+     * What one receive verified. {@code result} is "ok" or the reason it failed;
+     * {@code keyFingerprint} names the stream key it was encrypted with, empty when plain.
+     */
     public record VerificationReport(DatasetName target, List<SnapshotName> received, long frames, long payloadBytes,
-                                     long wireBytes, String digest, Duration duration, String result) {
+                                     long wireBytes, String digest, String keyFingerprint, Duration duration, String result) {
         public boolean ok() {
             return result.equals("ok");
         }
@@ -96,10 +99,10 @@ public final class FramedDatasetProvider implements DatasetProvider {
         long started = System.nanoTime();
         StreamReader reader;
         try {
-            reader = StreamReader.open(stream, receiveKey, StreamLimits.defaults().withRequireEndOfInput(false));
+            reader = StreamReader.open(stream, receiveKeys, StreamLimits.defaults().withRequireEndOfInput(false));
         } catch (StreamCorruptException e) {
             report(target, List.of(), null, started, e.getMessage());
-            throw new DatasetException(ErrorCode.CORRUPT_STREAM, "stream into " + target + " rejected: " + e.getMessage(), e);
+            throw new DatasetException(codeOf(e), "stream into " + target + " rejected: " + e.getMessage(), e);
         }
         String expected = inner.capabilities().streamKind();
         if (!reader.header().payloadKind().equals(expected) && !acceptsForeign(reader.header().payloadKind())) {
@@ -111,11 +114,12 @@ public final class FramedDatasetProvider implements DatasetProvider {
             ReceiveResult r = inner.receive(target, reader, options);
             StreamSummary summary = reader.verifyToEnd();
             reports.accept(new VerificationReport(target, r.received(), summary.frames(), summary.payloadBytes(),
-                    summary.wireBytes(), summary.digest(), Duration.ofNanos(System.nanoTime() - started), "ok"));
+                    summary.wireBytes(), summary.digest(), reader.framing().keyFingerprint().orElse(""),
+                    Duration.ofNanos(System.nanoTime() - started), "ok"));
             return r;
         } catch (StreamCorruptException e) {
             report(target, List.of(), reader, started, e.getMessage());
-            throw new DatasetException(ErrorCode.CORRUPT_STREAM, "stream into " + target + " failed verification ("
+            throw new DatasetException(codeOf(e), "stream into " + target + " failed verification ("
                     + e.getMessage() + "); nothing of it was kept", e);
         } catch (IOException | RuntimeException e) {
             report(target, List.of(), reader, started, e.getMessage() == null ? e.toString() : e.getMessage());
@@ -125,6 +129,18 @@ public final class FramedDatasetProvider implements DatasetProvider {
         }
     }
 
+    /**
+     * Damage on the way (a bad frame, a cut stream) is CORRUPT_STREAM, which a retry can mend; a
+     * key that does not fit is PERMISSION: sending again cannot help until an operator acts.
+     */
+    private static ErrorCode codeOf(StreamCorruptException e) {
+        return switch (e.code()) {
+            case ENCRYPTION_MISMATCH, FINGERPRINT_MISMATCH -> ErrorCode.PERMISSION;
+            case UNSUPPORTED_VERSION -> ErrorCode.UNSUPPORTED;
+            default -> ErrorCode.CORRUPT_STREAM;
+        };
+    }
+
     /** The embedded store keeps ZFS streams as opaque replicas; other providers take only their own kind. */
     private boolean acceptsForeign(String kind) {
         return inner.capabilities().streamKind().equals("embedded") && kind.equals("zfs");
@@ -132,7 +148,8 @@ public final class FramedDatasetProvider implements DatasetProvider {
 
     private void report(DatasetName target, List<SnapshotName> received, StreamReader reader, long started, String why) {
         reports.accept(new VerificationReport(target, received, 0, reader == null ? 0 : reader.payloadBytes(),
-                reader == null ? 0 : reader.wireBytes(), "", Duration.ofNanos(System.nanoTime() - started),
+                reader == null ? 0 : reader.wireBytes(), "", reader == null ? "" : reader.framing().keyFingerprint().orElse(""),
+                Duration.ofNanos(System.nanoTime() - started),
                 why == null ? "failed" : why));
     }
 

@@ -56,6 +56,11 @@ public final class StreamReader extends InputStream {
         return new StreamReader(FrameDecoder.open(wire, key, limits, listener));
     }
 
+    /** As {@link #open(InputStream, Optional, StreamLimits)}, choosing the key by the fingerprint the header names. */
+    public static StreamReader open(InputStream wire, KeyResolver keys, StreamLimits limits) throws IOException {
+        return new StreamReader(FrameDecoder.open(wire, keys, limits, FrameListener.NONE));
+    }
+
     public StreamHeader header() {
         return decoder.header();
     }

@@ -26,7 +26,7 @@ class FramedDatasetProviderTest extends DatasetProviderContract {
     private final List<FramedDatasetProvider.VerificationReport> reports = new ArrayList<>();
     private final FramedDatasetProvider framed = new FramedDatasetProvider(memory, "box-a",
             StreamOptions.defaults().withCompression(Compression.ZSTD).withFrameSize(StreamOptions.MIN_FRAME_SIZE),
-            Optional.empty(), reports::add);
+            KeyResolver.NONE, reports::add);
     private final AtomicInteger n = new AtomicInteger();
 
     @Override
@@ -69,6 +69,35 @@ class FramedDatasetProviderTest extends DatasetProviderContract {
         assertThat(memory.exists(dst)).isFalse();
         assertThat(reports).hasSize(1);
         assertThat(reports.get(0).ok()).isFalse();
+    }
+
+    @Test
+    void anEncryptedStreamNeedsTheSendersKeyAndRecordsItsFingerprint() throws Exception {
+        StreamKey k1 = StreamKey.generate("offsite");
+        StreamKey k2 = StreamKey.generate("offsite");
+        FramedDatasetProvider sender = new FramedDatasetProvider(memory, "box-a", StreamOptions.defaults().withKey(k1),
+                KeyResolver.NONE, reports::add);
+        FramedDatasetProvider wrongKey = new FramedDatasetProvider(memory, "box-b", StreamOptions.defaults(),
+                fp -> fp.equals(k2.fingerprint()) ? Optional.of(k2) : Optional.empty(), reports::add);
+        FramedDatasetProvider rightKey = new FramedDatasetProvider(memory, "box-b", StreamOptions.defaults(),
+                fp -> fp.equals(k1.fingerprint()) ? Optional.of(k1) : Optional.empty(), reports::add);
+        DatasetName src = scratch();
+        writeFile(src, "f", random(50_000, 11));
+        sender.createSnapshots(List.of(src.snapshot("s")));
+        DatasetName dst = src.parent().child("enc" + n.get());
+        byte[] wire;
+        try (InputStream in = sender.send(SendRequest.full(src.snapshot("s")))) {
+            wire = in.readAllBytes();
+        }
+        DatasetException e = catchThrowableOfType(DatasetException.class,
+                () -> wrongKey.receive(dst, new ByteArrayInputStream(wire), ReceiveOptions.defaults()));
+        assertThat(e.code()).isEqualTo(ErrorCode.PERMISSION);
+        assertThat(e.getMessage()).contains("fingerprint mismatch").contains(k1.fingerprint());
+        assertThat(memory.exists(dst)).isFalse();
+
+        rightKey.receive(dst, new ByteArrayInputStream(wire), ReceiveOptions.defaults());
+        assertThat(memory.read(dst, "f")).isEqualTo(random(50_000, 11));
+        assertThat(reports.get(reports.size() - 1).keyFingerprint()).isEqualTo(k1.fingerprint());
     }
 
     @Test

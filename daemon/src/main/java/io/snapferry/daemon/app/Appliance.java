@@ -56,6 +56,7 @@ public final class Appliance implements AutoCloseable {
     private Scheduler scheduler;
     private ReplicationTasks replications;
     private VerificationLog verification;
+    private io.snapferry.daemon.config.StreamKeys streamKeys;
     private Endpoint localEndpoint;
     private volatile RemoteEndpoints remotes = RemoteEndpoints.NONE;
 
@@ -127,10 +128,28 @@ public final class Appliance implements AutoCloseable {
         return localEndpoint;
     }
 
+    public io.snapferry.daemon.config.StreamKeys streamKeys() {
+        return streamKeys;
+    }
+
+    /** How this box frames what a replication task sends: its compression and stream key. */
+    private StreamOptions sendOptions(ReplicationTask task) {
+        StreamOptions o = switch (task.compression()) {
+            case NONE -> StreamOptions.defaults();
+            case LZ4 -> StreamOptions.defaults().withCompression(io.snapferry.stream.Compression.LZ4);
+            case ZSTD -> StreamOptions.defaults().withCompression(io.snapferry.stream.Compression.ZSTD);
+        };
+        if (task.encryptionKey().isPresent()) {
+            o = o.withKey(streamKeys.get(task.encryptionKey().get()).orElseThrow(() -> new IllegalStateException(
+                    "stream key " + task.encryptionKey().get() + " is gone; import it again")));
+        }
+        return o;
+    }
+
     private Endpoint localEndpoint(String boxId, StreamOptions sendOptions) {
         List<DatasetProvider> framed = new ArrayList<>();
         for (DatasetProvider p : providers) {
-            framed.add(new FramedDatasetProvider(p, boxId, sendOptions, Optional.empty(), verification::record));
+            framed.add(new FramedDatasetProvider(p, boxId, sendOptions, streamKeys, verification::record));
         }
         return new LocalEndpoint(boxId, new RoutingProvider(framed), dataDir().state().resolve("ownership"));
     }
@@ -166,14 +185,11 @@ public final class Appliance implements AutoCloseable {
             snapshotTasks = new SnapshotTasks(new ConfigStore<>(dataDir().config().resolve("snapshot-tasks"), SnapshotTask.class,
                     SnapshotTask::id), pools, history, clock, () -> settings.get().zone(), new HookRunner());
             verification = new VerificationLog(dataDir().state().resolve("verification.jsonl"), clock);
+            streamKeys = new io.snapferry.daemon.config.StreamKeys(dataDir().keys().resolve("stream"));
             String boxId = dataDir().boxId();
             localEndpoint = localEndpoint(boxId, StreamOptions.defaults());
             replications = new ReplicationTasks(new ConfigStore<>(dataDir().config().resolve("replications"), ReplicationTask.class,
-                    ReplicationTask::name), snapshotTasks, history, clock, () -> settings.get().zone(), c -> localEndpoint(boxId, switch (c) {
-                        case NONE -> StreamOptions.defaults();
-                        case LZ4 -> StreamOptions.defaults().withCompression(io.snapferry.stream.Compression.LZ4);
-                        case ZSTD -> StreamOptions.defaults().withCompression(io.snapferry.stream.Compression.ZSTD);
-                    }),
+                    ReplicationTask::name), snapshotTasks, history, clock, () -> settings.get().zone(), task -> localEndpoint(boxId, sendOptions(task)), streamKeys::get,
                     task -> remotes.open(task), Replicator.Settings.defaults(), d -> java.util.concurrent.TimeUnit.MILLISECONDS.sleep(d.toMillis()));
             snapshotTasks.setGuard(replications.guard());
             snapshotTasks.onSnapshotTaken(id -> {

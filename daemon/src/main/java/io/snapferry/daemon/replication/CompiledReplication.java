@@ -42,7 +42,8 @@ public record CompiledReplication(ReplicationTask task, ReplicationSpec spec, Li
     /**
      * @param snapshotTasks the snapshot tasks of this box by id, to resolve links
      */
-    public static CompiledReplication compile(ReplicationTask t, ZoneId zone, Function<String, Optional<SnapshotTask>> snapshotTasks) {
+    public static CompiledReplication compile(ReplicationTask t, ZoneId zone, Function<String, Optional<SnapshotTask>> snapshotTasks,
+                                              Function<String, Optional<io.snapferry.stream.StreamKey>> streamKeys) {
         if (t.name() == null || !t.name().matches("[a-z0-9][a-z0-9_-]{0,63}")) {
             throw new InvalidTaskException("name", "a replication name uses 1 to 64 lower-case letters, digits, '-' and '_'");
         }
@@ -148,6 +149,20 @@ public record CompiledReplication(ReplicationTask task, ReplicationSpec spec, Li
                 rate = Optional.of(RateLimiter.parseBytesPerSecond(t.bandwidthLimit().get()));
             } catch (IllegalArgumentException e) {
                 throw new InvalidTaskException("bandwidthLimit", e.getMessage());
+            }
+        }
+        if (t.encryptionKey().isPresent()) {
+            if (streamKeys.apply(t.encryptionKey().get()).isEmpty()) {
+                throw new InvalidTaskException("encryptionKey", "no stream key named " + t.encryptionKey().get()
+                        + " on this box: create it ('snapferry stream-key create') or import it");
+            }
+            if (t.direction() == ReplicationTask.Direction.PULL && t.transport() != ReplicationTask.Transport.LOCAL) {
+                throw new InvalidTaskException("encryptionKey", "the sending box encrypts: on a pull that is the other box,"
+                        + " which frames with its own settings; encrypt with a push from there instead");
+            }
+            if (t.transport() == ReplicationTask.Transport.SSH_ZFS) {
+                throw new InvalidTaskException("encryptionKey", "a stock ZFS host receives plain ZFS streams over SSH (already"
+                        + " encrypted by SSH); stream keys need a snapferry box at the other end");
             }
         }
         if (t.retries() < 0 || t.retries() > 100) {

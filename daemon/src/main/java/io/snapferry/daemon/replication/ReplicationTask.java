@@ -20,6 +20,9 @@ import java.util.Optional;
  * @param readonly         what to do about the target's readonly property
  * @param properties       which dataset properties travel with the stream
  * @param bandwidthLimit   "50M" (bytes per second), empty for none
+ * @param encryptionKey    the stream key (by name) this box encrypts what it sends with; the
+ *                         receiving box needs the same key (export it there); its fingerprint is
+ *                         recorded with every received stream
  */
 public record ReplicationTask(String name, Direction direction, Transport transport, Optional<String> connection,
                               List<String> sources, String target, boolean recursive, List<String> exclude,
@@ -27,7 +30,7 @@ public record ReplicationTask(String name, Direction direction, Transport transp
                               Optional<String> nameRegex, Optional<String> schedule, boolean afterSnapshotTask,
                               Optional<String> window, TargetRetention retention, boolean allowFromScratch,
                               Readonly readonly, Properties properties, Compression compression,
-                              Optional<String> bandwidthLimit, int retries,
+                              Optional<String> bandwidthLimit, Optional<String> encryptionKey, int retries,
                               boolean enabled) {
     public ReplicationTask {
         sources = List.copyOf(sources);
@@ -87,12 +90,12 @@ public record ReplicationTask(String name, Direction direction, Transport transp
         return new ReplicationTask(name + "-reverse", back, transport, connection, List.of(target), sources.get(0), recursive,
                 List.of(), List.of(), schemas, List.of(), nameRegex,
                 Optional.empty(), false, Optional.empty(), TargetRetention.none(), true, Readonly.IGNORE, properties, compression,
-                bandwidthLimit, retries, true);
+                bandwidthLimit, encryptionKey, retries, true);
     }
 
     public ReplicationTask withEnabled(boolean on) {
         return new ReplicationTask(name, direction, transport, connection, sources, target, recursive, exclude, snapshotTasks,
                 naming, alsoInclude, nameRegex, schedule, afterSnapshotTask, window, retention, allowFromScratch, readonly,
-                properties, compression, bandwidthLimit, retries, on);
+                properties, compression, bandwidthLimit, encryptionKey, retries, on);
     }
 }

@@ -64,8 +64,9 @@ public final class ReplicationTasks {
     private final TaskHistory history;
     private final Clock clock;
     private final Supplier<ZoneId> zone;
-    /** This box's datasets as an endpoint whose outgoing streams use the given compression. */
-    private final java.util.function.Function<ReplicationTask.Compression, Endpoint> local;
+    /** This box's datasets as an endpoint whose outgoing streams are framed as the task says (compression, key). */
+    private final java.util.function.Function<ReplicationTask, Endpoint> local;
+    private final java.util.function.Function<String, Optional<io.snapferry.stream.StreamKey>> streamKeys;
     private final RemoteEndpoints remotes;
     private final Replicator.Settings settings;
     private final Sleeper sleeper;
@@ -73,14 +74,16 @@ public final class ReplicationTasks {
     private volatile Consumer<ReplicationResult> onFinished = r -> { };
 
     public ReplicationTasks(ConfigStore<ReplicationTask> store, SnapshotTasks snapshotTasks, TaskHistory history, Clock clock,
-                            Supplier<ZoneId> zone, java.util.function.Function<ReplicationTask.Compression, Endpoint> local, RemoteEndpoints remotes,
-                            Replicator.Settings settings, Sleeper sleeper) {
+                            Supplier<ZoneId> zone, java.util.function.Function<ReplicationTask, Endpoint> local,
+                            java.util.function.Function<String, Optional<io.snapferry.stream.StreamKey>> streamKeys,
+                            RemoteEndpoints remotes, Replicator.Settings settings, Sleeper sleeper) {
         this.store = store;
         this.snapshotTasks = snapshotTasks;
         this.history = history;
         this.clock = clock;
         this.zone = zone;
         this.local = local;
+        this.streamKeys = streamKeys;
         this.remotes = remotes;
         this.settings = settings;
         this.sleeper = sleeper;
@@ -105,7 +108,7 @@ public final class ReplicationTasks {
     }
 
     public CompiledReplication compile(ReplicationTask t) {
-        return CompiledReplication.compile(t, zone.get(), snapshotTasks::get);
+        return CompiledReplication.compile(t, zone.get(), snapshotTasks::get, streamKeys);
     }
 
     public synchronized ReplicationTask create(ReplicationTask t) {
@@ -232,7 +235,7 @@ public final class ReplicationTasks {
     }
 
     private Ends open(ReplicationTask t) throws IOException {
-        Endpoint here = local.apply(t.compression());
+        Endpoint here = local.apply(t);
         if (t.transport() == ReplicationTask.Transport.LOCAL) {
             return new Ends(here, here, () -> { });
         }
@@ -462,7 +465,7 @@ public final class ReplicationTasks {
                         || c.spec().excluded(dataset)) {
                     continue;
                 }
-                Endpoint here = local.apply(ReplicationTask.Compression.NONE);
+                Endpoint here = local.apply(t);
                 List<Snapshot> snaps = here.listSnapshots(dataset);
                 String cursor = ReplicationHolds.cursorTag(t.name());
                 int cursorAt = -1;

@@ -24,7 +24,7 @@ public final class VerificationLog {
 
     /** A report with when it was made. */
     public record Entry(Instant time, String target, List<String> received, long frames, long payloadBytes, long wireBytes,
-                        String digest, long millis, String result) {
+                        String digest, String keyFingerprint, long millis, String result) {
     }
 
     private final Path file;
@@ -38,7 +38,7 @@ public final class VerificationLog {
 
     public synchronized void record(VerificationReport r) {
         Entry e = new Entry(clock.instant(), r.target().value(), r.received().stream().map(Object::toString).toList(), r.frames(),
-                r.payloadBytes(), r.wireBytes(), r.digest(), r.duration().toMillis(), r.result());
+                r.payloadBytes(), r.wireBytes(), r.digest(), r.keyFingerprint(), r.duration().toMillis(), r.result());
         recent.addFirst(e);
         while (recent.size() > KEEP) {
             recent.removeLast();

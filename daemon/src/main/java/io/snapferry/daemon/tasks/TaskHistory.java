@@ -44,6 +44,7 @@ public final class TaskHistory implements AutoCloseable {
     private final Map<String, TaskRun> runs = new LinkedHashMap<>();
     private final AtomicLong counter = new AtomicLong();
     private FileChannel journal;
+    private final List<java.util.function.Consumer<TaskRun>> endListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public TaskHistory(Path file, Clock clock, int maxRuns) throws IOException {
         this.file = file;
@@ -178,6 +179,24 @@ public final class TaskHistory implements AutoCloseable {
             throw new IllegalArgumentException("a run cannot end in RUNNING");
         }
         append(event(id, "end", clock.instant()).put("state", state.name()).put("result", result), true);
+        Optional<TaskRun> ended = get(id);
+        if (ended.isPresent()) {
+            for (java.util.function.Consumer<TaskRun> l : endListeners) {
+                try {
+                    l.accept(ended.get());
+                } catch (RuntimeException e) {
+                    LOG.warn("a listener of task ends failed on {}: {}", id, e.toString());
+                }
+            }
+        }
+    }
+
+    /**
+     * Calls {@code listener} with every run that ends from now on, on the thread that ends it, after
+     * the end is durable. A listener that throws is logged and does not affect the run or the others.
+     */
+    public void onEnd(java.util.function.Consumer<TaskRun> listener) {
+        endListeners.add(listener);
     }
 
     public synchronized Optional<TaskRun> get(String id) {

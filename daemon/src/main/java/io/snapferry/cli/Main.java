@@ -101,6 +101,10 @@ public final class Main {
               retention plan --dataset D --naming SCHEMA (--lifetime L | --keep K | --grid G) [--now TIME] [--json]
               task list [--json] | show ID | log ID
 
+            Configuration:
+              config export [--json] > FILE      settings, tasks and notification targets as YAML (no secrets)
+              config import FILE [--dry-run]     validates everything first; --dry-run shows what would change
+
             The data directory is --data DIR, else $SNAPFERRY_DATA, else /var/lib/snapferry.
             """;
 }

@@ -152,13 +152,21 @@ public final class SnapshotTasks {
 
     /** The one check of a task against this box: fields, dataset presence, schema clashes with other tasks. */
     public CompiledTask validate(SnapshotTask t) {
+        return validateAmong(t, store.list());
+    }
+
+    /**
+     * The same check against a given set of tasks instead of the stored ones (an import checks a
+     * whole document's tasks against each other and the tasks it leaves in place).
+     */
+    public CompiledTask validateAmong(SnapshotTask t, List<SnapshotTask> tasks) {
         CompiledTask c = CompiledTask.compile(t, zone.get());
         try {
             pools.providerOf(c.dataset()).dataset(c.dataset());
         } catch (DatasetException e) {
             throw new InvalidTaskException("dataset", e.getMessage());
         }
-        for (SnapshotTask other : store.list()) {
+        for (SnapshotTask other : tasks) {
             if (other.id().equals(t.id())) {
                 continue;
             }

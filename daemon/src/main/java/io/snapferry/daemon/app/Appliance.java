@@ -143,7 +143,16 @@ public final class Appliance implements AutoCloseable {
         return out;
     }
 
+    /** The box's name in notifications: the kernel's host name (no DNS lookup), else the resolver's. */
     private static String hostName() {
+        try {
+            String h = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/kernel/hostname")).strip();
+            if (!h.isEmpty()) {
+                return h;
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux: ask the resolver
+        }
         try {
             return java.net.InetAddress.getLocalHost().getHostName();
         } catch (IOException e) {

@@ -22,8 +22,11 @@ import org.slf4j.LoggerFactory;
  * The "health" service: every {@link #INTERVAL} (run by the scheduler through {@link #job()}) it
  * reads every pool's space and health. When a pool's free space falls below the threshold
  * (percent of its size) it notifies {@link NotificationEvent#LOW_SPACE} once; when it is back at
- * or above the threshold, {@link NotificationEvent#RECOVERY} once. A pool whose health is not
- * ONLINE is logged at each change. A threshold of 0 turns the space check off.
+ * or above the threshold, {@link NotificationEvent#RECOVERY} once. A pool whose health (the
+ * provider's word; for ZFS the pool state, as {@code zpool list -o health} gives it) turns from
+ * ONLINE to anything else sends {@link NotificationEvent#FAILURE} (kind "pool"), and each further
+ * change of that word again; back to ONLINE sends {@link NotificationEvent#RECOVERY}. A threshold
+ * of 0 turns the space check off.
  *
  * <p>Thread-safe: {@link #check()} is synchronized.
  */
@@ -85,10 +88,15 @@ public final class SpaceMonitor extends AbstractService {
                 notifier.publish(NotificationEvent.RECOVERY, "pool", p.name(), "pool " + p.name() + " has " + pctText
                         + " free again (threshold " + threshold + "%)");
             }
-            String h = s.health() == null ? "UNKNOWN" : s.health();
+            String h = s.health() == null || s.health().isBlank() ? "UNKNOWN" : s.health();
             String before = health.put(p.name(), h);
-            if (!h.equals(before) && !h.equals("ONLINE")) {
+            boolean healthy = h.equals("ONLINE");
+            if (!healthy && !h.equals(before)) {
                 LOG.warn("pool {} health is {}", p.name(), h);
+                notifier.publish(NotificationEvent.FAILURE, "pool", p.name(), "pool " + p.name() + " is " + h
+                        + (before == null ? "" : " (was " + before + ")") + "; 'zpool status -x' tells more");
+            } else if (healthy && before != null && !before.equals("ONLINE")) {
+                notifier.publish(NotificationEvent.RECOVERY, "pool", p.name(), "pool " + p.name() + " is ONLINE again (was " + before + ")");
             }
             out.add(new PoolReport(p.name(), s.size(), s.free(), pct, isLow, h));
         }

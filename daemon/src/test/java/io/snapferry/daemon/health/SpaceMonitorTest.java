@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -65,6 +66,36 @@ class SpaceMonitorTest {
                     .containsExactly("LOW_SPACE tank", "RECOVERY tank");
             assertThat(hook.received().get(0).path("message").asText()).contains("9.0% free (90 of 1000 bytes), below the threshold of 10%");
             assertThat(monitor.job().nextFireAfter(clock.instant())).contains(clock.instant().plus(SpaceMonitor.INTERVAL));
+        }
+    }
+
+    @Test
+    void aPoolLeavingOnlineIsAFailureAndItsReturnARecovery() throws Exception {
+        MutableClock clock = new MutableClock(Instant.parse("2026-11-22T10:00:00Z"), ZoneOffset.UTC);
+        AtomicReference<String> state = new AtomicReference<>("ONLINE");
+        try (WebhookReceiver hook = new WebhookReceiver();
+             TaskHistory history = new TaskHistory(tmp.resolve("h.jsonl"), clock, 10)) {
+            NotificationTarget target = new NotificationTarget("ops", true, List.of(NotificationEvent.FAILURE, NotificationEvent.RECOVERY),
+                    Optional.of(new NotificationTarget.Webhook(hook.url(), Optional.empty())), Optional.empty());
+            Notifier notifier = new Notifier(() -> List.of(target), history, clock, "box1",
+                    new WebhookSender(d -> { }, 1, Duration.ofSeconds(1)), new SmtpClient(clock));
+            notifier.start();
+            SpaceMonitor monitor = new SpaceMonitor(() -> List.of(
+                    new Pools.PoolInfo("tank", "zfs", new PoolSpace("tank", 1000, 0, 1000, state.get()))), () -> 10, notifier);
+            monitor.check();
+            state.set("DEGRADED");
+            monitor.check();
+            monitor.check();
+            state.set("FAULTED");
+            monitor.check();
+            state.set("ONLINE");
+            monitor.check();
+            monitor.check();
+            notifier.stop();
+            assertThat(hook.received()).extracting(n -> n.path("event").asText() + ": " + n.path("message").asText()).containsExactly(
+                    "FAILURE: pool tank is DEGRADED (was ONLINE); 'zpool status -x' tells more",
+                    "FAILURE: pool tank is FAULTED (was DEGRADED); 'zpool status -x' tells more",
+                    "RECOVERY: pool tank is ONLINE again (was FAULTED)");
         }
     }
 }

@@ -100,7 +100,11 @@ public final class OpsRoutes {
         ObjectNode merged = Json.mapper().valueToTree(appliance.settings().get());
         b.raw().fields().forEachRemaining(e -> merged.set(e.getKey(), e.getValue()));
         Settings s = read(merged, Settings.class);
+        boolean zoneChanged = !s.timeZone().equals(appliance.settings().get().timeZone());
         appliance.settings().put(s);
+        if (zoneChanged) {
+            rescheduleSnapshotTasks();
+        }
         ctx.json(s);
     }
 
@@ -135,9 +139,17 @@ public final class OpsRoutes {
         ctx.json(Map.of("results", results));
     }
 
+    /** Schedules are read in the box's time zone: after it changes, every fire time is computed again. */
+    private void rescheduleSnapshotTasks() {
+        appliance.snapshotTasks().jobs().forEach(j -> appliance.scheduler().reschedule(j.id()));
+    }
+
     private void importConfig(Context ctx) {
         boolean dryRun = Body.query(ctx).bool("dryRun", false);
         ConfigTransfer.Result r = appliance.configTransfer().importDocument(Body.of(ctx).raw(), dryRun);
+        if (!dryRun) {
+            rescheduleSnapshotTasks();
+        }
         ctx.json(r);
     }
 }

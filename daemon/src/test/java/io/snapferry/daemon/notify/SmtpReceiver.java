@@ -13,13 +13,14 @@ import java.util.Base64;
 import java.util.List;
 
 /**
- * A small SMTP server for tests, on a free loopback port: speaks EHLO (offering AUTH PLAIN),
+ * A small SMTP server for tests, on a free loopback port: speaks EHLO (offering AUTH PLAIN, and
+ * STARTTLS when given a TLS context), STARTTLS,
  * AUTH PLAIN (accepting one username and password), MAIL, RCPT, DATA, RSET, NOOP, QUIT, and keeps
  * every message it accepts. One connection at a time, on its own thread.
  */
 public final class SmtpReceiver implements AutoCloseable {
     /** One accepted message: envelope, the credentials used (or null), and the raw data. */
-    public record Message(String from, List<String> to, String authUser, String data) {
+    public record Message(String from, List<String> to, String authUser, boolean overTls, String data) {
         /** The header's value, or null. */
         public String header(String name) {
             for (String l : data.split("\r\n")) {
@@ -46,10 +47,17 @@ public final class SmtpReceiver implements AutoCloseable {
     private final List<String> commands = new ArrayList<>();
     private final String user;
     private final String password;
+    private final javax.net.ssl.SSLContext tls;
 
     public SmtpReceiver(String user, String password) throws IOException {
+        this(user, password, null);
+    }
+
+    /** With {@code tls}, the server offers STARTTLS with that context's key. */
+    public SmtpReceiver(String user, String password, javax.net.ssl.SSLContext tls) throws IOException {
         this.user = user;
         this.password = password;
+        this.tls = tls;
         server = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
         thread = new Thread(this::serve, "test-smtp");
         thread.setDaemon(true);
@@ -86,6 +94,7 @@ public final class SmtpReceiver implements AutoCloseable {
         String from = null;
         List<String> to = new ArrayList<>();
         String authed = null;
+        boolean overTls = false;
         String line;
         while ((line = in.readLine()) != null) {
             synchronized (this) {
@@ -93,7 +102,20 @@ public final class SmtpReceiver implements AutoCloseable {
             }
             String up = line.toUpperCase();
             if (up.startsWith("EHLO")) {
-                reply(out, "250-test.local greets you\r\n250-8BITMIME\r\n250 AUTH PLAIN");
+                reply(out, "250-test.local greets you\r\n250-8BITMIME\r\n" + (tls != null && !overTls ? "250-STARTTLS\r\n" : "")
+                        + "250 AUTH PLAIN");
+            } else if (up.equals("STARTTLS") && tls != null && !overTls) {
+                reply(out, "220 2.0.0 go ahead");
+                javax.net.ssl.SSLSocket secured = (javax.net.ssl.SSLSocket) tls.getSocketFactory().createSocket(s,
+                        s.getInetAddress().getHostAddress(), s.getPort(), true);
+                secured.setUseClientMode(false);
+                secured.startHandshake();
+                in = new BufferedReader(new InputStreamReader(secured.getInputStream(), StandardCharsets.UTF_8));
+                out = secured.getOutputStream();
+                overTls = true;
+                authed = null;
+                from = null;
+                to.clear();
             } else if (up.startsWith("AUTH PLAIN ")) {
                 String[] parts = new String(Base64.getDecoder().decode(line.substring(11).trim()), StandardCharsets.UTF_8).split("\0", -1);
                 if (parts.length == 3 && parts[1].equals(user) && parts[2].equals(password)) {
@@ -125,7 +147,7 @@ public final class SmtpReceiver implements AutoCloseable {
                     data.append(d.startsWith("..") ? d.substring(1) : d).append("\r\n");
                 }
                 synchronized (this) {
-                    messages.add(new Message(from, List.copyOf(to), authed, data.toString()));
+                    messages.add(new Message(from, List.copyOf(to), authed, overTls, data.toString()));
                 }
                 reply(out, "250 queued");
             } else if (up.equals("QUIT")) {

@@ -109,7 +109,10 @@ public final class Notifier extends AbstractService {
 
     /**
      * Sends a {@link NotificationEvent#TEST} to every enabled target that wants tests, or to the one
-     * named (whatever its events, as long as it is enabled), now, on the caller's thread.
+     * named (whatever its events, as long as it is enabled), now, on the caller's thread. Webhook
+     * retries happen within the call. Delivery failures are in the results, not thrown.
+     *
+     * @throws InvalidTargetException (field "target") when the named target does not exist or is disabled
      */
     public List<Delivery> sendTest(Optional<String> targetId) {
         Notification n = notification(NotificationEvent.TEST, "test", targetId.orElse("all"),

@@ -44,6 +44,7 @@ final class Commands {
             case "task" -> new TaskCommands(this::api, out).task(sub, rest);
             case "replication" -> new ReplicationCommands(this::api, out, System.err).replication(sub, rest);
             case "hold" -> new ReplicationCommands(this::api, out, System.err).hold(sub, rest);
+            case "config" -> config(sub, rest);
             default -> throw new UsageException("unknown command '" + cmd + "'");
         }
         return 0;
@@ -60,14 +61,72 @@ final class Commands {
             printJson(s);
             return;
         }
-        out.println("snapferry " + s.path("version").asText() + " on " + s.path("url").asText()
-                + ", pools: " + s.path("pools").toString());
-        {
+        if (a.flag("services")) {
             Table t = new Table("SERVICE", "STATE", "WHY");
             for (JsonNode svc : s.path("services")) {
                 t.row(svc.path("name").asText(), svc.path("state").asText().toLowerCase(), svc.path("why").asText(""));
             }
             t.print(out);
+            return;
+        }
+        out.println("snapferry " + s.path("version").asText() + " on " + s.path("url").asText()
+                + ", pools: " + s.path("pools").toString());
+        List<String> notRunning = new java.util.ArrayList<>();
+        int running = 0;
+        for (JsonNode svc : s.path("services")) {
+            if (svc.path("state").asText().equals("RUNNING")) {
+                running++;
+            } else {
+                notRunning.add(svc.path("name").asText() + " " + svc.path("state").asText().toLowerCase()
+                        + (svc.path("why").asText("").isEmpty() ? "" : " (" + svc.path("why").asText() + ")"));
+            }
+        }
+        out.println("services: " + running + " running" + (notRunning.isEmpty() ? "" : "; " + String.join("; ", notRunning))
+                + " ('snapferry status --services' lists them)");
+    }
+
+    /** {@code config export [--json]} and {@code config import FILE [--dry-run]}: YAML on the command line, JSON on the wire. */
+    private void config(String sub, List<String> words) throws IOException {
+        com.fasterxml.jackson.dataformat.yaml.YAMLMapper yaml = new com.fasterxml.jackson.dataformat.yaml.YAMLMapper();
+        switch (sub) {
+            case "export" -> {
+                Args a = Args.parse(words, Set.of(), Set.of("json"));
+                a.expectPositional(0, "snapferry config export [--json] > FILE");
+                JsonNode doc = api().get("/config");
+                if (a.flag("json")) {
+                    printJson(doc);
+                } else {
+                    out.print(yaml.writeValueAsString(doc));
+                }
+            }
+            case "import" -> {
+                Args a = Args.parse(words, Set.of(), Set.of("dry-run"));
+                a.expectPositional(1, "snapferry config import FILE [--dry-run]");
+                java.nio.file.Path file = java.nio.file.Path.of(a.positional(0, "FILE"));
+                JsonNode doc;
+                try {
+                    doc = yaml.readTree(file.toFile());
+                } catch (java.nio.file.NoSuchFileException | java.io.FileNotFoundException e) {
+                    throw new CliException(file + " does not exist");
+                } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                    throw new CliException(file + " is not valid YAML: " + e.getOriginalMessage()
+                            + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")"));
+                }
+                if (doc == null || !doc.isObject()) {
+                    throw new CliException(file + " does not hold a configuration (expected a mapping, as 'snapferry config export' writes)");
+                }
+                boolean dry = a.flag("dry-run");
+                JsonNode r = api().post("/config" + ApiClient.query(Map.of("dryRun", String.valueOf(dry))), doc);
+                Table t = new Table("SECTION", "ITEM", dry ? "WOULD BE" : "RESULT");
+                for (JsonNode c : r.path("changes")) {
+                    t.row(c.path("section").asText(), c.path("item").asText(), c.path("action").asText().toLowerCase());
+                }
+                t.print(out);
+                if (dry) {
+                    out.println("dry run: nothing was changed");
+                }
+            }
+            default -> throw new UsageException("usage: snapferry config export [--json] | import FILE [--dry-run]");
         }
     }
 

@@ -116,6 +116,9 @@ public final class Main {
               replication diff R [--json] | reinitialize R | reverse R
               hold list DATASET | hold release DATASET@SNAP TAG
               stream-key create NAME | import NAME --file F | export NAME --to F | list | delete NAME
+            Configuration:
+              config export [--json] > FILE      settings, tasks and notification targets as YAML (no secrets)
+              config import FILE [--dry-run]     validates everything first; --dry-run shows what would change
 
             The data directory is --data DIR, else $SNAPFERRY_DATA, else /var/lib/snapferry.
             """;

@@ -3,6 +3,16 @@ package io.snapferry.daemon.app;
 import io.snapferry.daemon.config.ConfigStore;
 import io.snapferry.daemon.config.DataDir;
 import io.snapferry.daemon.config.SettingsStore;
+import io.snapferry.daemon.export.ConfigSection;
+import io.snapferry.daemon.export.ConfigTransfer;
+import io.snapferry.daemon.export.Sections;
+import io.snapferry.daemon.health.SpaceMonitor;
+import io.snapferry.daemon.metrics.Metrics;
+import io.snapferry.daemon.notify.NotificationTargets;
+import io.snapferry.daemon.notify.Notifier;
+import io.snapferry.daemon.notify.Sleeper;
+import io.snapferry.daemon.notify.SmtpClient;
+import io.snapferry.daemon.notify.WebhookSender;
 import io.snapferry.daemon.scheduler.ScheduledJob;
 import io.snapferry.daemon.scheduler.Scheduler;
 import io.snapferry.daemon.snapshots.HookRunner;
@@ -59,6 +69,11 @@ public final class Appliance implements AutoCloseable {
     private io.snapferry.daemon.config.StreamKeys streamKeys;
     private Endpoint localEndpoint;
     private volatile RemoteEndpoints remotes = RemoteEndpoints.NONE;
+    private Metrics metrics;
+    private NotificationTargets notificationTargets;
+    private Notifier notifier;
+    private SpaceMonitor spaceMonitor;
+    private ConfigTransfer configTransfer;
 
     /** Opens the box's providers; called by {@link #start()} once the data directory is locked. */
     public interface ProviderFactory {
@@ -159,11 +174,64 @@ public final class Appliance implements AutoCloseable {
         this.remotes = remotes;
     }
 
+    /** What parts of the daemon report into; served at {@code GET /metrics}. */
+    public Metrics metrics() {
+        return metrics;
+    }
+
+    public NotificationTargets notificationTargets() {
+        return notificationTargets;
+    }
+
+    /** Publishes notifications (failure, recovery, low space, test) to the configured targets. */
+    public Notifier notifier() {
+        return notifier;
+    }
+
+    public SpaceMonitor spaceMonitor() {
+        return spaceMonitor;
+    }
+
+    /** Export and import of the configuration. */
+    public ConfigTransfer configTransfer() {
+        return configTransfer;
+    }
+
+    /**
+     * The sections of an exported configuration, in import order. Replication tasks and SSH
+     * connections add theirs here (without secrets: see {@link ConfigSection}).
+     */
+    private List<ConfigSection> configSections() {
+        List<ConfigSection> out = new ArrayList<>();
+        out.add(Sections.settings(settings));
+        out.add(Sections.snapshotTasks(snapshotTasks));
+        out.add(Sections.notificationTargets(notificationTargets));
+        return out;
+    }
+
     /** The jobs the scheduler runs; asked on every pass. */
     private List<ScheduledJob> jobs() {
         List<ScheduledJob> out = new ArrayList<>(snapshotTasks.jobs());
         out.addAll(replications.jobs());
+        out.add(spaceMonitor.job());
         return out;
+    }
+
+    /** The box's name in notifications: the kernel's host name (no DNS lookup), else the resolver's. */
+    private static String hostName() {
+        try {
+            String h = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/kernel/hostname")).strip();
+            if (!h.isEmpty()) {
+                return h;
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux: ask the resolver
+        }
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "snapferry";
+        }
     }
 
     /** The running web front end. */
@@ -198,7 +266,33 @@ public final class Appliance implements AutoCloseable {
                 }
             });
             scheduler = new Scheduler(clock, this::jobs, 4);
+            metrics = new Metrics(clock, pools::list, scheduler::queueLength);
+            history.onEnd(metrics::taskEnded);
+            snapshotTasks.addListener(new SnapshotTasks.Listener() {
+                @Override
+                public void taken(String taskId, int count) {
+                    metrics.snapshotsTaken(taskId, count);
+                }
+
+                @Override
+                public void failed(String taskId) {
+                    metrics.snapshotFailed(taskId);
+                }
+
+                @Override
+                public void pruned(String taskId, int count) {
+                    metrics.snapshotsPruned(taskId, count);
+                }
+            });
+            notificationTargets = new NotificationTargets(dataDir().config().resolve("notifications.json"));
+            notifier = new Notifier(notificationTargets::list, history, clock, hostName(),
+                    new WebhookSender(Sleeper.REAL, 5, java.time.Duration.ofSeconds(1)), new SmtpClient(clock));
+            history.onEnd(notifier::taskEnded);
+            spaceMonitor = new SpaceMonitor(pools::list, () -> settings.get().freeSpaceThreshold(), notifier);
+            configTransfer = new ConfigTransfer(configSections());
+            services.add(notifier);
             services.add(scheduler);
+            services.add(spaceMonitor);
             web = loadWebFrontend();
             services.add(web);
             services.startAll();

@@ -97,6 +97,11 @@ public final class Scheduler extends AbstractService {
         return Optional.of(submit(job, trigger));
     }
 
+    /** Jobs submitted and not finished (queued for a worker or running). */
+    public synchronized int queueLength() {
+        return running.size();
+    }
+
     public synchronized boolean isRunning(String jobId) {
         return running.contains(jobId);
     }

@@ -56,6 +56,26 @@ public final class SnapshotTasks {
     private final HookRunner hooks;
     private volatile RetentionGuard guard = RetentionGuard.NONE;
     private volatile Consumer<String> onSnapshotTaken = id -> { };
+    private final List<Listener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** Told what runs did, for metrics. Called on the run's thread; must return quickly and not throw. */
+    public interface Listener {
+        /** A run created {@code count} snapshots. */
+        default void taken(String taskId, int count) {
+        }
+
+        /** A run failed. */
+        default void failed(String taskId) {
+        }
+
+        /** Retention destroyed {@code count} snapshots. */
+        default void pruned(String taskId, int count) {
+        }
+    }
+
+    public void addListener(Listener listener) {
+        listeners.add(listener);
+    }
 
     public SnapshotTasks(ConfigStore<SnapshotTask> store, Pools pools, TaskHistory history, Clock clock,
                          Supplier<ZoneId> zone, HookRunner hooks) {
@@ -132,13 +152,21 @@ public final class SnapshotTasks {
 
     /** The one check of a task against this box: fields, dataset presence, schema clashes with other tasks. */
     public CompiledTask validate(SnapshotTask t) {
+        return validateAmong(t, store.list());
+    }
+
+    /**
+     * The same check against a given set of tasks instead of the stored ones (an import checks a
+     * whole document's tasks against each other and the tasks it leaves in place).
+     */
+    public CompiledTask validateAmong(SnapshotTask t, List<SnapshotTask> tasks) {
         CompiledTask c = CompiledTask.compile(t, zone.get());
         try {
             pools.providerOf(c.dataset()).dataset(c.dataset());
         } catch (DatasetException e) {
             throw new InvalidTaskException("dataset", e.getMessage());
         }
-        for (SnapshotTask other : store.list()) {
+        for (SnapshotTask other : tasks) {
             if (other.id().equals(t.id())) {
                 continue;
             }
@@ -203,6 +231,7 @@ public final class SnapshotTasks {
             String why = e.getMessage() == null ? e.toString() : e.getMessage();
             history.log(runId, "ERROR", why);
             history.end(runId, TaskRun.State.FAILED, why);
+            listeners.forEach(l -> l.failed(taskId));
             LOG.warn("snapshot task {} failed: {}", taskId, why);
         } finally {
             MDC.remove("task");
@@ -264,6 +293,7 @@ public final class SnapshotTasks {
                 history.log(runId, "INFO", "created " + n);
             }
             result = "created " + names.size() + " snapshot" + (names.size() == 1 ? "" : "s") + " @" + choice.name();
+            listeners.forEach(l -> l.taken(t.id(), names.size()));
             onSnapshotTaken.accept(t.id());
         }
 
@@ -291,6 +321,8 @@ public final class SnapshotTasks {
                 r.skipped().forEach((n, why) -> history.log(runId, "WARN", "retention skipped " + n + ": " + why));
             }
             if (destroyed > 0) {
+                int n = destroyed;
+                listeners.forEach(l -> l.pruned(t.id(), n));
                 result += "; retention destroyed " + destroyed;
             }
         }

@@ -50,6 +50,7 @@ public final class TaskHistory implements AutoCloseable {
     private final AtomicLong counter = new AtomicLong();
     private final List<Consumer<TaskEvent>> listeners = new CopyOnWriteArrayList<>();
     private FileChannel journal;
+    private final List<java.util.function.Consumer<TaskRun>> endListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public TaskHistory(Path file, Clock clock, int maxRuns) throws IOException {
         this.file = file;
@@ -221,6 +222,24 @@ public final class TaskHistory implements AutoCloseable {
             throw new IllegalArgumentException("a run cannot end in RUNNING");
         }
         append(event(id, "end", clock.instant()).put("state", state.name()).put("result", result), true);
+        Optional<TaskRun> ended = get(id);
+        if (ended.isPresent()) {
+            for (java.util.function.Consumer<TaskRun> l : endListeners) {
+                try {
+                    l.accept(ended.get());
+                } catch (RuntimeException e) {
+                    LOG.warn("a listener of task ends failed on {}: {}", id, e.toString());
+                }
+            }
+        }
+    }
+
+    /**
+     * Calls {@code listener} with every run that ends from now on, on the thread that ends it, after
+     * the end is durable. A listener that throws is logged and does not affect the run or the others.
+     */
+    public void onEnd(java.util.function.Consumer<TaskRun> listener) {
+        endListeners.add(listener);
     }
 
     public synchronized Optional<TaskRun> get(String id) {

@@ -40,6 +40,11 @@ final class Commands {
             case "snapshot-task" -> new TaskCommands(this::api, out).snapshotTask(sub, rest);
             case "retention" -> new TaskCommands(this::api, out).retention(sub, rest);
             case "task" -> new TaskCommands(this::api, out).task(sub, rest);
+            case "keypair" -> new SshCommands(this::api, out).keypair(sub, rest);
+            case "host-key" -> new SshCommands(this::api, out).hostKey(words);
+            case "connection" -> new SshCommands(this::api, out).connection(sub, rest);
+            case "peer" -> new SshCommands(this::api, out).peer(sub, rest);
+            case "pair-token" -> new SshCommands(this::api, out).pairToken(words);
             default -> throw new UsageException("unknown command '" + cmd + "'");
         }
         return 0;

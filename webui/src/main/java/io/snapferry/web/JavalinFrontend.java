@@ -133,6 +133,7 @@ public final class JavalinFrontend extends AbstractService implements WebFronten
         new AuthRoutes(users, sessions, tokens, new LoginThrottle(clock), access).register(routes);
         new DatasetRoutes(appliance).register(routes);
         new io.snapferry.web.api.TaskRoutes(appliance).register(app, routes);
+        new io.snapferry.web.api.SshRoutes(appliance).register(app, routes);
         app.start();
         int port = ((ServerConnector) app.jettyServer().server().getConnectors()[0]).getLocalPort();
         String host = opts.bind().equals("0.0.0.0") || opts.bind().equals("::") ? "127.0.0.1" : opts.bind();

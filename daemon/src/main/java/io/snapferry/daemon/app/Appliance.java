@@ -11,6 +11,7 @@ import io.snapferry.daemon.snapshots.SnapshotTasks;
 import io.snapferry.daemon.tasks.TaskHistory;
 import io.snapferry.daemon.lifecycle.ServiceManager;
 import io.snapferry.daemon.pools.Pools;
+import io.snapferry.daemon.ssh.SshManager;
 import io.snapferry.dataset.DatasetProvider;
 import java.io.IOException;
 import java.time.Clock;
@@ -42,6 +43,7 @@ public final class Appliance implements AutoCloseable {
     private TaskHistory history;
     private SnapshotTasks snapshotTasks;
     private Scheduler scheduler;
+    private SshManager ssh;
 
     public Appliance(DaemonOptions options, Clock clock, List<DatasetProvider> providers) {
         this.options = options;
@@ -92,6 +94,11 @@ public final class Appliance implements AutoCloseable {
         return out;
     }
 
+    /** SSH between boxes: key pairs, connections, peers, pairing, the SSH server. */
+    public SshManager ssh() {
+        return ssh;
+    }
+
     /** The running web front end. */
     public WebFrontend web() {
         return web;
@@ -110,11 +117,15 @@ public final class Appliance implements AutoCloseable {
                     SnapshotTask::id), pools, history, clock, () -> settings.get().zone(), new HookRunner());
             scheduler = new Scheduler(clock, this::jobs, 4);
             services.add(scheduler);
+            ssh = new SshManager(dataDir(), options.bind(), options.sshPort(), pools, history, clock,
+                    java.util.Optional.ofNullable(Appliance.class.getPackage().getImplementationVersion()).orElse("dev"),
+                    () -> web.certificateFingerprint());
+            services.add(ssh.service());
             web = loadWebFrontend();
             services.add(web);
             services.startAll();
             dataDir().writeApiAddress(new DataDir.ApiAddress(web.url(), web.certificateFingerprint(),
-                    options.sshPort(), ProcessHandle.current().pid()));
+                    ssh.service().port(), ProcessHandle.current().pid()));
             dataDir().adminToken();
             LOG.info("snapferry running on {} with pools {}", web.url(), pools.pools().keySet());
         } catch (IOException | RuntimeException e) {

@@ -57,10 +57,11 @@ final class PairingClient {
                     .header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofByteArray(Json.mapper().writeValueAsBytes(body))).build();
             resp = http.send(req, HttpResponse.BodyHandlers.ofByteArray());
-        } catch (javax.net.ssl.SSLHandshakeException e) {
-            throw new SshConfigException(SshConfigException.Kind.REMOTE, "url", "the box at " + where
-                    + " is not the one the token was made on (its TLS certificate does not match the token): " + rootMessage(e), e);
         } catch (IOException e) {
+            if (isTls(e)) {
+                throw new SshConfigException(SshConfigException.Kind.REMOTE, "url", "the box at " + where
+                        + " is not the one the token was made on (its TLS certificate does not match the token): " + rootMessage(e), e);
+            }
             throw new SshConfigException(SshConfigException.Kind.REMOTE, "url", "cannot reach " + where + ": " + rootMessage(e), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -87,6 +88,15 @@ final class PairingClient {
         answer.path("readable").forEach(n -> readable.add(n.asText()));
         Optional<String> root = answer.hasNonNull("receiveRoot") ? Optional.of(answer.get("receiveRoot").asText()) : Optional.empty();
         return new Answer(answer.get("sshPort").asInt(), answer.get("hostKey").asText(), answer.get("boxId").asText(), root, readable);
+    }
+
+    private static boolean isTls(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof javax.net.ssl.SSLHandshakeException || t instanceof java.security.cert.CertificateException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String rootMessage(Throwable e) {

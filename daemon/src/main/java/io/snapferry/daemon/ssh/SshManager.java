@@ -190,7 +190,14 @@ public final class SshManager {
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             Files.writeString(tmp, privateKey.endsWith("\n") ? privateKey : privateKey + "\n", StandardCharsets.UTF_8);
             Path file = tmp;
-            KeyInfo k = keyCall("privateKey", () -> keys.importKey(name, file, passphrase));
+            KeyInfo k;
+            try {
+                k = keyCall("privateKey", () -> keys.importKey(name, file, passphrase));
+            } catch (SshConfigException e) {
+                // the staging file's name means nothing to the caller
+                String m = e.getMessage().replace(file.toString(), "the imported key").replace(file.getFileName().toString(), "the imported key");
+                throw new SshConfigException(e.kind(), e.field().orElse(null), m, e.getCause());
+            }
             LOG.info("ssh: imported key pair {} ({})", k.name(), k.fingerprint());
             return k;
         } catch (IOException e) {

@@ -6,6 +6,7 @@ export const pages = [
   { path: '/login', title: 'Log in', public: true, load: () => import('./login.js') },
   { path: '/dashboard', title: 'Dashboard', nav: true, load: () => import('./dashboard.js') },
   { path: '/datasets', title: 'Datasets', nav: true, load: () => import('./datasets.js') },
+  { path: '/ssh', title: 'SSH', nav: true, load: () => import('./ssh.js') },
   { path: '/settings', title: 'Settings', nav: true, load: () => import('./settings.js') },
 ];
 

@@ -485,16 +485,16 @@ public final class SshManager {
         }
         check("publicKey", () -> OpenSshKeys.parsePublicKey(publicKey));
         String perms = permissions(requested);
+        // nothing about this box's peers is told to a caller without a good token; a clash does not spend it
+        if (!tokens.valid(token)) {
+            throw refusedToken(name);
+        }
         Optional<Peer> owner = peers.findByKey(OpenSshKeys.parsePublicKey(publicKey));
         if (owner.isPresent() && !owner.get().name().equals(name)) {
             throw new SshConfigException(SshConfigException.Kind.CONFLICT, "publicKey", "this key belongs to peer '" + owner.get().name()
                     + "' already");
         }
-        PairTokens.Grant g = tokens.redeem(token).orElseThrow(() -> {
-            LOG.warn("ssh: refused a pairing from {} with a wrong, used or expired token", name);
-            return new SshConfigException(SshConfigException.Kind.REFUSED, "token", "the pairing token is wrong, used already or "
-                    + "expired; make a new one with 'snapferry pair-token' on this box");
-        });
+        PairTokens.Grant g = tokens.redeem(token).orElseThrow(() -> refusedToken(name));
         Optional<DatasetName> root = Optional.empty();
         if (g.receive() && !perms.equals("read")) {
             root = Optional.of(g.receiveRoot().map(r -> DatasetName.of(r)).orElseGet(() -> defaultReceiveRoot(name)));
@@ -507,6 +507,12 @@ public final class SshManager {
                 root.map(DatasetName::value).orElse("none"), readable);
         return new PairingAnswer(service.port(), service.hostPublicKey(), boxId, root.map(DatasetName::value),
                 readable.stream().map(DatasetName::value).toList());
+    }
+
+    private static SshConfigException refusedToken(String name) {
+        LOG.warn("ssh: refused a pairing from {} with a wrong, used or expired token", name);
+        return new SshConfigException(SshConfigException.Kind.REFUSED, "token", "the pairing token is wrong, used already or "
+                + "expired; make a new one with 'snapferry pair-token' on this box");
     }
 
     private DatasetName defaultReceiveRoot(String peerName) {

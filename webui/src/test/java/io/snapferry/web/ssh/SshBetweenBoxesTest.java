@@ -20,6 +20,8 @@ import io.snapferry.stream.FramedDatasetProvider;
 import io.snapferry.stream.StreamOptions;
 import io.snapferry.web.MutableClock;
 import io.snapferry.web.TestBox;
+import io.snapferry.web.WebClient;
+import java.util.Map;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -224,5 +226,49 @@ class SshBetweenBoxesTest {
         assertThat(verified).hasSize(1);
         assertThat(verified.get(0).subject()).isEqualTo("tank/fromA/data");
         assertThat(verified.get(0).state()).isEqualTo(TaskRun.State.SUCCEEDED);
+    }
+
+    @Test
+    void theApiValidatesFieldByFieldAndNeverShowsPrivateKeys() throws Exception {
+        WebClient api = new WebClient(a.appliance().web().url()).bearer(a.dataDir().adminToken());
+        assertThat(api.post("/api/v1/keypairs", Map.of("name", "Bad/Name")).json().path("field").asText()).isEqualTo("name");
+        assertThat(api.post("/api/v1/keypairs", Map.of("name", "k", "type", "dsa")).json().path("field").asText()).isEqualTo("type");
+        WebClient.Response created = api.post("/api/v1/keypairs", Map.of("name", "k"));
+        assertThat(created.status()).isEqualTo(201);
+        assertThat(api.post("/api/v1/keypairs", Map.of("name", "k")).status()).isEqualTo(409);
+        assertThat(api.get("/api/v1/keypairs").body()).contains("\"k\"").doesNotContain("PRIVATE");
+        assertThat(api.get("/api/v1/keypairs/k").json().path("publicKey").asText()).startsWith("ssh-ed25519 ");
+
+        String hostKey = b.appliance().ssh().hostKey().publicKey();
+        Map<String, Object> good = Map.of("name", "b", "host", "127.0.0.1", "port", 8022, "keyPair", "k", "hostKey", hostKey);
+        for (var bad : List.of(Map.entry("host", (Object) "bad host!"), Map.entry("port", 70000), Map.entry("keyPair", "nope"),
+                Map.entry("hostKey", "ssh-ed25519 garbage"), Map.entry("user", "bad user"), Map.entry("ciphers", List.of("rot13")))) {
+            Map<String, Object> body = new java.util.HashMap<>(good);
+            body.put(bad.getKey(), bad.getValue());
+            WebClient.Response r = api.post("/api/v1/connections", body);
+            assertThat(r.status()).as(bad.toString()).isEqualTo(400);
+            assertThat(r.json().path("field").asText()).as(bad.toString()).isEqualTo(bad.getKey());
+        }
+        Map<String, Object> noKey = new java.util.HashMap<>(good);
+        noKey.remove("hostKey");
+        assertThat(api.post("/api/v1/connections", noKey).json().path("field").asText()).isEqualTo("hostKey");
+        assertThat(api.post("/api/v1/connections", good).status()).isEqualTo(201);
+        assertThat(api.post("/api/v1/connections", good).status()).isEqualTo(409);
+        assertThat(api.delete("/api/v1/keypairs/k").status()).isEqualTo(409);
+
+        // discovering a host key answers B's real one
+        JsonNode found = api.post("/api/v1/connections/discover-host-key",
+                Map.of("host", "127.0.0.1", "port", b.appliance().ssh().service().port())).json();
+        assertThat(found.path("fingerprint").asText()).isEqualTo(b.appliance().ssh().hostKey().fingerprint());
+
+        // the pairing route is public, and a caller without a good token learns nothing
+        WebClient anonymous = new WebClient(b.appliance().web().url());
+        WebClient.Response refused = anonymous.post("/api/v1/pairing", Map.of("token", "sfp1.x.y", "name", "intruder",
+                "publicKey", api.get("/api/v1/keypairs/k").json().path("publicKey").asText()));
+        assertThat(refused.status()).isEqualTo(403);
+        assertThat(refused.json().path("field").asText()).isEqualTo("token");
+        assertThat(b.appliance().ssh().peers()).isEmpty();
+        assertThat(anonymous.get("/api/v1/peers").status()).isEqualTo(401);
+        assertThat(anonymous.post("/api/v1/pair-tokens", Map.of()).status()).isEqualTo(401);
     }
 }

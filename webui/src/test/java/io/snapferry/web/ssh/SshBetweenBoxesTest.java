@@ -271,4 +271,23 @@ class SshBetweenBoxesTest {
         assertThat(anonymous.get("/api/v1/peers").status()).isEqualTo(401);
         assertThat(anonymous.post("/api/v1/pair-tokens", Map.of()).status()).isEqualTo(401);
     }
+
+    @Test
+    void peerPermissionsChangeAndARemovedPeerCannotConnect() throws Exception {
+        pairAsB("tank/fromA");
+        String peer = a.dataDir().boxId();
+        TestBox.Result upd = b.cli("peer", "update", peer, "--no-receive", "--read", "tank/data");
+        assertThat(upd.exit()).as(upd.err()).isZero();
+        TestBox.Result show = b.cli("peer", "show", peer);
+        assertThat(show.out()).contains("receive root: none").contains("readable:     tank/data");
+        TestBox.Result badPool = b.cli("peer", "update", peer, "--receive-root", "nopool/x");
+        assertThat(badPool.exit()).isEqualTo(1);
+        assertThat(badPool.err()).contains("pool nopool does not exist");
+
+        assertThat(b.cli("peer", "delete", peer).exit()).isZero();
+        TestBox.Result test = a.cli("connection", "test", "b");
+        assertThat(test.exit()).isEqualTo(1);
+        assertThat(test.out()).startsWith("auth failed:");
+        assertThat(b.cli("peer", "show", peer).err()).contains("no peer named");
+    }
 }

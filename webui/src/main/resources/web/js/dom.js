@@ -35,7 +35,10 @@ export function clear(el) {
   return el;
 }
 
-/** A labelled form field. `input` attributes as for h(); type 'checkbox' puts the label after the box. */
+/**
+ * A labelled form field. `input` attributes as for h(); type 'checkbox' puts the label after the
+ * box, 'select' takes `options`, 'textarea' makes a multi-line box.
+ */
 export function field({ name, label, type = 'text', value, help, options = [], ...rest }) {
   const id = 'f-' + name + '-' + Math.random().toString(36).slice(2, 8);
   if (type === 'checkbox') {
@@ -45,8 +48,10 @@ export function field({ name, label, type = 'text', value, help, options = [], .
       help ? h('p', { class: 'help', text: help }) : null);
   }
   const input = type === 'select'
-    ? h('select', { id, name, ...rest }, options.map((o) => h('option', { value: o, text: o })))
-    : h('input', { id, name, type, value, ...rest });
+    ? h('select', { id, name, ...rest }, options.map((o) => h('option', { value: o, text: o, selected: o === value })))
+    : type === 'textarea'
+      ? h('textarea', { id, name, class: 'input mono', rows: 6, ...rest }, value || '')
+      : h('input', { id, name, type, value, ...rest });
   return h('div', { class: 'field', dataset: { field: name } },
     h('label', { for: id, text: label }), input,
     help ? h('p', { class: 'help', text: help }) : null);

@@ -45,6 +45,11 @@ final class Commands {
             case "replication" -> new ReplicationCommands(this::api, out, System.err).replication(sub, rest);
             case "hold" -> new ReplicationCommands(this::api, out, System.err).hold(sub, rest);
             case "config" -> config(sub, rest);
+            case "keypair" -> new SshCommands(this::api, out).keypair(sub, rest);
+            case "host-key" -> new SshCommands(this::api, out).hostKey(words);
+            case "connection" -> new SshCommands(this::api, out).connection(sub, rest);
+            case "peer" -> new SshCommands(this::api, out).peer(sub, rest);
+            case "pair-token" -> new SshCommands(this::api, out).pairToken(words);
             default -> throw new UsageException("unknown command '" + cmd + "'");
         }
         return 0;

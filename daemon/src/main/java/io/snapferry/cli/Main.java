@@ -119,6 +119,15 @@ public final class Main {
             Configuration:
               config export [--json] > FILE      settings, tasks and notification targets as YAML (no secrets)
               config import FILE [--dry-run]     validates everything first; --dry-run shows what would change
+            SSH between boxes:
+              keypair create NAME [--type ed25519|rsa] | import NAME --file F [--passphrase-file P] | list | show NAME | delete NAME
+              host-key [--json]
+              connection create --name N --host H [--port P] [--user U] --keypair K
+                      (--host-key "ssh-ed25519 AAAA..." | --discover-host-key [--yes]) [--timeout S] [--cipher C]...
+              connection pair --name N --url https://HOST:PORT --token T [--keypair K] [--permissions receive|read|both]
+              connection list [--json] | show N | test N | update N [--host H] [--port P] [--host-key KEY] ... | delete N
+              peer list [--json] | show NAME | update NAME [--receive-root D | --no-receive] [--read D]... [--no-read] | delete NAME
+              pair-token [--permissions receive|read|both] [--receive-root D] [--read D]... [--ttl 15m]
 
             The data directory is --data DIR, else $SNAPFERRY_DATA, else /var/lib/snapferry.
             """;

@@ -141,6 +141,7 @@ public final class JavalinFrontend extends AbstractService implements WebFronten
         new io.snapferry.web.api.StoreRoutes(appliance).register(routes);
         new io.snapferry.web.api.StreamKeyRoutes(appliance).register(routes);
         new io.snapferry.web.api.OpsRoutes(appliance).register(app, routes);
+        new io.snapferry.web.api.SshRoutes(appliance).register(app, routes);
         app.start();
         int port = ((ServerConnector) app.jettyServer().server().getConnectors()[0]).getLocalPort();
         String host = opts.bind().equals("0.0.0.0") || opts.bind().equals("::") ? "127.0.0.1" : opts.bind();

@@ -8,6 +8,7 @@ export const pages = [
   { path: '/datasets', title: 'Datasets', nav: true, load: () => import('./datasets.js') },
   { path: '/snapshot-tasks', title: 'Snapshot tasks', nav: true, load: () => import('./snapshot-tasks.js') },
   { path: '/tasks', title: 'Tasks', nav: true, load: () => import('./tasks.js') },
+  { path: '/ssh', title: 'SSH', nav: true, load: () => import('./ssh.js') },
   { path: '/settings', title: 'Settings', nav: true, load: () => import('./settings.js') },
 ];
 

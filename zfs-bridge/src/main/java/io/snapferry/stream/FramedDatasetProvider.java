@@ -97,9 +97,16 @@ public final class FramedDatasetProvider implements DatasetProvider {
     @Override
     public ReceiveResult receive(DatasetName target, InputStream stream, ReceiveOptions options) throws IOException {
         long started = System.nanoTime();
+        // The SPI's receive reads its stream to the end and leaves closing it to the caller: a
+        // transport may carry more after our trailer (its own end marker) and take an early close as an abort.
+        InputStream wire = new java.io.FilterInputStream(stream) {
+            @Override
+            public void close() {
+            }
+        };
         StreamReader reader;
         try {
-            reader = StreamReader.open(stream, receiveKeys, StreamLimits.defaults().withRequireEndOfInput(false));
+            reader = StreamReader.open(wire, receiveKeys, StreamLimits.defaults().withRequireEndOfInput(false));
         } catch (StreamCorruptException e) {
             report(target, List.of(), null, started, e.getMessage());
             throw new DatasetException(codeOf(e), "stream into " + target + " rejected: " + e.getMessage(), e);
@@ -113,6 +120,7 @@ public final class FramedDatasetProvider implements DatasetProvider {
         try {
             ReceiveResult r = inner.receive(target, reader, options);
             StreamSummary summary = reader.verifyToEnd();
+            drain(stream);
             reports.accept(new VerificationReport(target, r.received(), summary.frames(), summary.payloadBytes(),
                     summary.wireBytes(), summary.digest(), reader.framing().keyFingerprint().orElse(""),
                     Duration.ofNanos(System.nanoTime() - started), "ok"));
@@ -126,6 +134,20 @@ public final class FramedDatasetProvider implements DatasetProvider {
             throw e;
         } finally {
             reader.close();
+        }
+    }
+
+    /** Reads what follows the trailer to the stream's end; a stream format ends exactly at its trailer, so a lot more is an error. */
+    private static void drain(InputStream stream) throws IOException {
+        byte[] buf = new byte[8192];
+        long extra = 0;
+        int n;
+        while ((n = stream.read(buf)) >= 0) {
+            extra += n;
+            if (extra > (1 << 20)) {
+                throw new StreamCorruptException(StreamCorruptException.Code.GARBAGE_AFTER_END,
+                        "more than 1 MiB follows the stream's trailer");
+            }
         }
     }
 

@@ -340,7 +340,30 @@ public final class ZfsCommandProvider implements DatasetProvider {
                         + " user hold(s); release them before destroying " + name);
             }
         }
-        zfsOk("destroying " + name, "destroy", "-r", name.value());
+        zfsRetryingBusy("destroying " + name, "destroy", "-r", name.value());
+    }
+
+    /**
+     * As {@link #zfsOk}, but a "busy" answer (an unmount racing a file system scan, which zfs-fuse
+     * reports for a moment after a dataset was used) is tried again a few times before it is reported.
+     */
+    private String zfsRetryingBusy(String what, Object... args) {
+        for (int attempt = 1; ; attempt++) {
+            CommandRunner.Result r = zfs(args);
+            if (r.ok()) {
+                return r.stdout();
+            }
+            DatasetException e = ZfsErrors.toException(what, r);
+            if (e.code() != ErrorCode.BUSY || attempt == 5) {
+                throw e;
+            }
+            try {
+                java.util.concurrent.TimeUnit.MILLISECONDS.sleep(100L * attempt);
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+                throw e;
+            }
+        }
     }
 
     // ---------------------------------------------------------------- snapshots

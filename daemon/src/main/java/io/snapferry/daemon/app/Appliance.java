@@ -32,6 +32,7 @@ import io.snapferry.stream.StreamOptions;
 import java.util.Optional;
 import io.snapferry.daemon.lifecycle.ServiceManager;
 import io.snapferry.daemon.pools.Pools;
+import io.snapferry.daemon.ssh.SshManager;
 import io.snapferry.dataset.DatasetProvider;
 import java.io.IOException;
 import java.time.Clock;
@@ -74,6 +75,7 @@ public final class Appliance implements AutoCloseable {
     private Notifier notifier;
     private SpaceMonitor spaceMonitor;
     private ConfigTransfer configTransfer;
+    private SshManager ssh;
 
     /** Opens the box's providers; called by {@link #start()} once the data directory is locked. */
     public interface ProviderFactory {
@@ -161,12 +163,51 @@ public final class Appliance implements AutoCloseable {
         return o;
     }
 
-    private Endpoint localEndpoint(String boxId, StreamOptions sendOptions) {
+    /** All pools, each framed at the box's boundary with {@code sendOptions}, every receive verified and recorded. */
+    private DatasetProvider framedBox(String boxId, StreamOptions sendOptions) {
         List<DatasetProvider> framed = new ArrayList<>();
         for (DatasetProvider p : providers) {
-            framed.add(new FramedDatasetProvider(p, boxId, sendOptions, streamKeys, verification::record));
+            framed.add(new FramedDatasetProvider(p, boxId, sendOptions, streamKeys, this::verified));
         }
-        return new LocalEndpoint(boxId, new RoutingProvider(framed), dataDir().state().resolve("ownership"));
+        return new RoutingProvider(framed);
+    }
+
+    private Endpoint localEndpoint(String boxId, StreamOptions sendOptions) {
+        return new LocalEndpoint(boxId, framedBox(boxId, sendOptions), dataDir().state().resolve("ownership"));
+    }
+
+    /** Who owns each replication target on this box, for local replications and peers alike. */
+    private io.snapferry.ssh.endpoint.OwnershipStore owners() {
+        return new io.snapferry.ssh.endpoint.OwnershipStore() {
+            @Override
+            public Optional<io.snapferry.ssh.endpoint.TargetOwner> get(io.snapferry.dataset.DatasetName target) {
+                return localEndpoint.ownership(target).map(o -> new io.snapferry.ssh.endpoint.TargetOwner(o.boxId(), o.taskId()));
+            }
+
+            @Override
+            public void put(io.snapferry.dataset.DatasetName target, io.snapferry.ssh.endpoint.TargetOwner owner) {
+                localEndpoint.claim(target, new io.snapferry.replication.Ownership(owner.boxId(), owner.taskId()));
+            }
+        };
+    }
+
+    /**
+     * A received stream's verification report: kept in the verification log, and as a task run of
+     * kind {@code verify-receive} so the CLI and the UI show it with the other tasks.
+     */
+    private void verified(FramedDatasetProvider.VerificationReport r) {
+        verification.record(r);
+        String summary = (r.ok() ? "verified " : "refused ") + r.frames() + " frames, " + r.payloadBytes() + " bytes ("
+                + r.wireBytes() + " on the wire) into " + r.target() + (r.received().isEmpty() ? "" : ": " + r.received())
+                + ", digest " + r.digest() + (r.keyFingerprint().isEmpty() ? "" : ", key " + r.keyFingerprint())
+                + ", " + r.duration().toMillis() + " ms";
+        String id = history.start(io.snapferry.daemon.ssh.SshManager.VERIFY_KIND, r.target().value());
+        history.log(id, r.ok() ? "INFO" : "ERROR", summary);
+        history.end(id, r.ok() ? io.snapferry.daemon.tasks.TaskRun.State.SUCCEEDED : io.snapferry.daemon.tasks.TaskRun.State.FAILED,
+                r.ok() ? summary : r.result());
+        if (!r.ok() && metrics != null) {
+            metrics.verificationFailed(r.target().value());
+        }
     }
 
     /** Installs how ssh and ssh-zfs replications reach other boxes. */
@@ -234,6 +275,11 @@ public final class Appliance implements AutoCloseable {
         }
     }
 
+    /** SSH between boxes: key pairs, connections, peers, pairing, the SSH server. */
+    public SshManager ssh() {
+        return ssh;
+    }
+
     /** The running web front end. */
     public WebFrontend web() {
         return web;
@@ -293,11 +339,17 @@ public final class Appliance implements AutoCloseable {
             services.add(notifier);
             services.add(scheduler);
             services.add(spaceMonitor);
+            ssh = new SshManager(dataDir(), options.bind(), options.sshPort(), pools, history, clock,
+                    java.util.Optional.ofNullable(Appliance.class.getPackage().getImplementationVersion()).orElse("dev"),
+                    () -> web.certificateFingerprint(), framedBox(boxId, StreamOptions.defaults()), owners());
+            services.add(ssh.service());
+            setRemoteEndpoints(new SshRemotes(ssh, dataDir().state().resolve("ownership-zfs-hosts")));
+            replications.onFinished(f -> metrics.replicationFinished(f.task(), f.bytes(), f.duration(), f.newestSnapshot(), f.ok()));
             web = loadWebFrontend();
             services.add(web);
             services.startAll();
             dataDir().writeApiAddress(new DataDir.ApiAddress(web.url(), web.certificateFingerprint(),
-                    options.sshPort(), ProcessHandle.current().pid()));
+                    ssh.service().port(), ProcessHandle.current().pid()));
             dataDir().adminToken();
             LOG.info("snapferry running on {} with pools {}", web.url(), pools.pools().keySet());
         } catch (IOException | RuntimeException e) {

@@ -71,7 +71,11 @@ public final class ReplicationTasks {
     private final Replicator.Settings settings;
     private final Sleeper sleeper;
     private final Progress progress = new Progress();
-    private volatile Consumer<ReplicationResult> onFinished = r -> { };
+    private volatile Consumer<Finished> onFinished = r -> { };
+
+    /** A finished run, for metrics: bytes moved, how long it took, and the creation time of the newest snapshot now on the target. */
+    public record Finished(String task, long bytes, java.time.Duration duration, Optional<Instant> newestSnapshot, boolean ok) {
+    }
 
     public ReplicationTasks(ConfigStore<ReplicationTask> store, SnapshotTasks snapshotTasks, TaskHistory history, Clock clock,
                             Supplier<ZoneId> zone, java.util.function.Function<ReplicationTask, Endpoint> local,
@@ -94,7 +98,7 @@ public final class ReplicationTasks {
     }
 
     /** Told about every finished run (metrics, notifications). */
-    public void onFinished(Consumer<ReplicationResult> listener) {
+    public void onFinished(Consumer<Finished> listener) {
         this.onFinished = listener;
     }
 
@@ -272,10 +276,11 @@ public final class ReplicationTasks {
                 if (result.ok() && c.retention().isPresent()) {
                     pruneTarget(runId, c, ends.target(), result);
                 }
+                onFinished.accept(new Finished(name, result.datasets().stream().mapToLong(DatasetResult::bytes).sum(),
+                        java.time.Duration.between(started, clock.instant()), newest(ends.target(), result), result.ok()));
             } finally {
                 progress.finished(name);
             }
-            onFinished.accept(result);
             long sent = result.datasets().stream().mapToLong(d -> d.received().size()).sum();
             long bytes = result.datasets().stream().mapToLong(DatasetResult::bytes).sum();
             if (result.ok()) {
@@ -295,6 +300,23 @@ public final class ReplicationTasks {
             MDC.remove("task");
         }
         return runId;
+    }
+
+    /** The newest creation time among the snapshots the targets hold now (for the lag metric). */
+    private static Optional<Instant> newest(Endpoint target, ReplicationResult result) {
+        Optional<Instant> out = Optional.empty();
+        for (DatasetResult d : result.datasets()) {
+            try {
+                List<Snapshot> snaps = target.listSnapshots(d.target());
+                if (!snaps.isEmpty()) {
+                    Instant t = snaps.get(snaps.size() - 1).createdAt();
+                    out = out.isEmpty() || t.isAfter(out.get()) ? Optional.of(t) : out;
+                }
+            } catch (RuntimeException e) {
+                // a target that is not there has no newest snapshot
+            }
+        }
+        return out;
     }
 
     private StreamTransform transform(CompiledReplication c) {

@@ -55,7 +55,10 @@ final class Browser implements AutoCloseable {
         ChromeDriverService service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(new File(CHROMEDRIVER.toString())).usingAnyFreePort().build();
         ChromeDriver driver = new ChromeDriver(service, o);
-        return new Browser(driver, new WebDriverWait(driver, Duration.ofSeconds(20)), profile);
+        WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(20));
+        // a page re-rendering a table replaces the rows a condition is looking at: look again
+        wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class);
+        return new Browser(driver, wait, profile);
     }
 
     WebElement visible(String css) {

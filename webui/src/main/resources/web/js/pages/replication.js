@@ -59,7 +59,7 @@ function progressView(p) {
   if (p.bytesPerSecond) parts.push(bytes(Math.round(p.bytesPerSecond)) + '/s');
   if (p.etaSeconds !== null && p.etaSeconds !== undefined) parts.push(duration(p.etaSeconds * 1000) + ' left');
   return h('div', { class: 'progress', dataset: { bytes: p.bytes } },
-    h('div', { class: 'small mono progress-what', text: p.dataset + (p.snapshot ? '@' + p.snapshot : '') }),
+    h('div', { class: 'small mono progress-what', text: p.snapshot && p.snapshot.includes('@') ? p.snapshot : p.dataset + (p.snapshot ? '@' + p.snapshot : '') }),
     bar, h('div', { class: 'small muted', text: parts.join(' · ') }));
 }
 
@@ -170,7 +170,8 @@ async function renderList(root, { go }) {
       h('td', { class: 'small when-cell' }, h('div', { class: t.schedule && !t.afterSnapshotTask ? 'mono nowrap' : null, text: whenText(t, tasksById) }),
         t.window ? h('div', { class: 'muted', text: 'window ' + t.window }) : null),
       h('td', { class: 'small', text: targetRetention(t.retention) }),
-      h('td', { class: 'last-run' }, lastRunCell(v.lastRun), h('div', { class: 'progress-cell' })),
+      h('td', { class: 'last-run' }, lastRunCell(v.lastRun && v.lastRun.state === 'RUNNING' ? { ...v.lastRun, result: null } : v.lastRun),
+        h('div', { class: 'progress-cell' })),
       h('td', { class: 'actions' }, h('div', { class: 'action-grid action-grid-3' },
         btn('run', 'Run now', (ev) => runNow(t, ev.currentTarget)),
         btn(t.enabled ? 'disable' : 'enable', t.enabled ? 'Disable' : 'Enable', () => toggle(t)),
@@ -338,7 +339,7 @@ const lines = (text) => String(text || '').split(/[\n,]/).map((s) => s.trim()).f
 const opt = (s) => (s && s.trim() ? s.trim() : null);
 
 /** Cron presets and field with the schedule in words and the next runs (the box's time). */
-function scheduleEditor(id, value) {
+function scheduleEditor(id, value, onWords = () => {}) {
   const input = h('input', { type: 'text', id, name: id, value: value || '', class: 'mono', autocomplete: 'off', spellcheck: 'false' });
   const preview = h('div', { class: 'preview', id: id + '-preview', 'aria-live': 'polite' });
   const buttons = PRESETS.map((p) => h('button', {
@@ -354,6 +355,7 @@ function scheduleEditor(id, value) {
     for (const b of buttons) b.classList.toggle('active', b.dataset.preset === name);
   }
   let seq = 0;
+  let words = null; // the schedule in words, for the cron text it was made for
   const update = debounce(async () => {
     const mine = ++seq;
     if (!input.value.trim()) {
@@ -363,6 +365,8 @@ function scheduleEditor(id, value) {
     try {
       const p = await api('POST', '/snapshot-tasks/preview', { body: { schedule: input.value } });
       if (mine !== seq) return;
+      words = { cron: input.value.trim(), text: p.description };
+      onWords();
       clear(preview).append(h('p', { class: 'schedule-words', text: p.description }),
         h('ol', { class: 'next-runs' }, p.nextRuns.slice(0, 3).map((r) => h('li', { text: wallClock(r) }))));
     } catch (e) {
@@ -380,7 +384,11 @@ function scheduleEditor(id, value) {
     h('div', { class: 'segmented', role: 'group', 'aria-label': 'Schedule presets' }, buttons),
     input, preview);
   if (value) update();
-  return { el, input, cancel: () => update.cancel() };
+  const describe = () => {
+    const cron = input.value.trim();
+    return words && words.cron === cron ? words.text + ' (' + cron + ')' : cron;
+  };
+  return { el, input, describe, cancel: () => update.cancel() };
 }
 
 function retentionInputs(prefix, r = {}) {
@@ -452,11 +460,12 @@ async function renderWizard(root, { go }) {
     const existingRadio = root.querySelector('#r-what-existing');
     if (existingRadio) existingRadio.disabled = !vs.length;
   }
-  const stSchedule = scheduleEditor('w-st-schedule', '0 * * * *');
+  const redrawReview = () => { if (step === 3) drawReview(); };
+  const stSchedule = scheduleEditor('w-st-schedule', '0 * * * *', redrawReview);
   const stNaming = h('input', { type: 'text', id: 'w-st-naming', name: 'st-naming', value: DEFAULT_NAMING, class: 'mono', spellcheck: 'false' });
   const stLifetime = h('input', { type: 'text', id: 'w-st-lifetime', name: 'st-lifetime', value: '2w', class: 'mono', placeholder: 'e.g. 2w' });
   const naming = h('input', { type: 'text', id: 'w-naming', name: 'naming', value: DEFAULT_NAMING, class: 'mono', spellcheck: 'false' });
-  const ownSchedule = scheduleEditor('w-schedule', '0 0 * * *');
+  const ownSchedule = scheduleEditor('w-schedule', '0 0 * * *', redrawReview);
   const window_ = h('input', { type: 'text', id: 'w-window', name: 'window', class: 'mono', placeholder: 'e.g. Mon-Fri 22:00-06:00' });
   const step2 = h('div', { class: 'card form-card wizard-step', dataset: { step: '2' } },
     h('h2', { text: '2. When' }),
@@ -500,7 +509,7 @@ async function renderWizard(root, { go }) {
   const back = h('button', { type: 'button', class: 'btn', id: 'w-back', text: 'Back' });
   const next = h('button', { type: 'button', class: 'btn btn-primary', id: 'w-next', text: 'Next' });
   const create = h('button', { type: 'submit', class: 'btn btn-primary', id: 'w-create', text: 'Create replication' });
-  const cancel = h('button', { type: 'button', class: 'btn', text: 'Cancel', onclick: () => go('/replication') });
+  const cancel = h('button', { type: 'button', class: 'btn', id: 'w-cancel', text: 'Cancel', onclick: () => go('/replication') });
   const form = h('form', { id: 'wizard', class: 'task-form', novalidate: true },
     step1, step2, step3, step4, h('div', { class: 'form-actions' }, cancel, h('span', { class: 'spacer' }), back, next, create));
   root.appendChild(form);
@@ -605,7 +614,7 @@ async function renderWizard(root, { go }) {
 
   function whatText() {
     const what = radioValue(form, 'what');
-    if (what === 'new') return 'a new snapshot task per source: ' + stSchedule.input.value + ', @' + stNaming.value + (stLifetime.value ? ', kept ' + stLifetime.value : '');
+    if (what === 'new') return 'a new snapshot task per source: ' + stSchedule.describe() + ', @' + stNaming.value + (stLifetime.value ? ', kept ' + stLifetime.value : '');
     if (what === 'existing') return [...existingTasks.selectedOptions].map((o) => o.textContent).join('; ');
     return 'snapshots named @' + naming.value;
   }
@@ -614,7 +623,7 @@ async function renderWizard(root, { go }) {
     const when = radioValue(form, 'when');
     const w = window_.value.trim() ? ' (window ' + window_.value.trim() + ')' : '';
     if (when === 'after') return 'right after the snapshot task' + w;
-    if (when === 'schedule') return ownSchedule.input.value + w;
+    if (when === 'schedule') return ownSchedule.describe() + w;
     return 'by hand only';
   }
 
@@ -767,7 +776,7 @@ async function renderAdvanced(root, { params, go }) {
     h('div', { class: 'card form-card' }, h('h2', { text: 'Task' }),
       h('div', { class: 'field-grid-2' },
         wrap('name', 'Name', f.name, existing ? 'The name cannot change.' : 'Lower-case letters, digits, - and _.'),
-        h('div', {}, check('enabled', f.enabled, 'Enabled')))),
+        h('div', { class: 'field-check-top' }, check('enabled', f.enabled, 'Enabled')))),
     h('div', { class: 'card form-card' }, h('h2', { text: 'What and where' }),
       h('div', { class: 'field-grid-2' }, wrap('direction', 'Direction', f.direction), wrap('transport', 'Transport', f.transport)),
       connectionField,

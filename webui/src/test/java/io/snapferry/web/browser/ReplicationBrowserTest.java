@@ -57,6 +57,11 @@ class ReplicationBrowserTest {
             zfs.createDataset(DatasetName.of(d));
         }
         zfs.write(DatasetName.of("tank/home"), "report.txt", new byte[4096]);
+        // Incompressible, and sent at 1 MiB/s: the transfer takes a few seconds, and progress is reported per MiB.
+        byte[] image = new byte[3 << 20];
+        new java.util.Random(7).nextBytes(image);
+        zfs.write(DatasetName.of("tank/vm"), "disk.img", image);
+        zfs.createSnapshots(List.of(DatasetName.of("tank/vm").snapshot("auto-2026-01-01_00-00")));
         Path data = tmp.resolve("data");
         List<DatasetProvider> providers = new ArrayList<>(Providers.open(new DaemonOptions(new DataDir(data), "127.0.0.1", 0, 0, true, false)));
         providers.add(zfs);
@@ -110,8 +115,9 @@ class ReplicationBrowserTest {
 
             // Step 4: the review, then create.
             WebElement review = b.visible("#w-review");
+            b.wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("#w-review"), "at 00:00 (0 0 * * *)"));
             assertThat(review.getText()).contains("offsite", "tank/home (recursive)", "backup/home", "0 * * * *", "@ui-%Y-%m-%d_%H-%M-%S",
-                    "0 0 * * *", "same as the source");
+                    "at 00:00 (0 0 * * *)", "same as the source");
             b.screenshot("34-wizard-review");
             b.clickable("#w-create").click();
             String row = "#replication-table tr[data-replication=offsite]";
@@ -165,7 +171,7 @@ class ReplicationBrowserTest {
             new Select(b.visible("#a-retention-mode")).selectByValue("CUSTOM");
             b.type("#a-lifetime", "4w");
             b.type("#a-keep", "daily=7");
-            b.type("#a-bandwidth", "50M");
+            b.type("#a-bandwidth", "1M");
             b.clickable("#a-save").click();
             WebElement err = b.visible("#advanced-form .field-error[data-error-for=target]");
             assertThat(err.getText()).contains("overlaps source tank/vm");
@@ -177,7 +183,7 @@ class ReplicationBrowserTest {
             assertThat(b.visible(vmRow).getText()).contains("ZSTD", "tank/vm", "backup/vm", "by hand only", "for 4w", "keep daily=7");
             JsonNode vm = replication(api, "vm-copy");
             assertThat(vm.path("compression").asText()).isEqualTo("ZSTD");
-            assertThat(vm.path("bandwidthLimit").asText()).isEqualTo("50M");
+            assertThat(vm.path("bandwidthLimit").asText()).isEqualTo("1M");
             assertThat(vm.path("retention").path("mode").asText()).isEqualTo("CUSTOM");
             assertThat(vm.path("retention").path("lifetime").asText()).isEqualTo("4w");
             assertThat(vm.path("naming").get(0).asText()).isEqualTo("auto-%Y-%m-%d_%H-%M");
@@ -189,17 +195,51 @@ class ReplicationBrowserTest {
             assertThat(b.visible("#a-name").isEnabled()).isFalse();
             b.type("#a-retries", "3");
             b.clickable("#a-save").click();
+
+            // Run now: the progress bar with bytes, rate and time left while it runs, then the result.
+            b.clickable(vmRow + " button[data-action=run]").click();
+            String progress = b.wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class).until(d -> {
+                String text = d.findElement(By.cssSelector(vmRow + " .progress")).getText();
+                return text.matches("(?s).*\\d (KiB|MiB)/s.*") ? text : null;
+            });
+            assertThat(progress).contains("tank/vm", "auto-2026-01-01_00-00").containsPattern("\\d+(\\.\\d+)? MiB( of [\\d.]+ \\w+)? · ");
+            b.screenshot("38-replication-progress");
+            b.visible(vmRow + " .last-run [data-state=SUCCEEDED]");
+            b.gone(vmRow + " .progress");
+            assertThat(zfs.read(DatasetName.of("backup/vm"), "disk.img")).isEqualTo(image);
             b.clickable(vmRow + " button[data-action=disable]").click();
             b.wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector(vmRow), "disabled"));
             assertThat(replication(api, "vm-copy").path("retries").asInt()).isEqualTo(3);
             assertThat(replication(api, "vm-copy").path("enabled").asBoolean()).isFalse();
+
+            // The wizard with a name that is taken: the server's error shows at the name on step 1, and
+            // the snapshot task the wizard made for it is deleted again.
+            b.clickable("#new-replication").click();
+            b.type("#w-name", "offsite");
+            new Select(b.visible("#w-sources")).selectByValue("tank/vm");
+            b.type("#w-target", "backup/vm2");
+            b.clickable("#w-next").click();
+            b.visible("#wizard-steps li.active[data-step='2']");
+            b.clickable("label[for=r-when-manual]").click();
+            b.clickable("#w-next").click();
+            b.visible("#wizard-steps li.active[data-step='3']");
+            b.clickable("label[for=r-retention-NONE]").click();
+            b.clickable("#w-next").click();
+            b.wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("#w-review"), "every hour (0 * * * *)"));
+            assertThat(b.visible("#w-review").getText()).contains("by hand only", "keep all");
+            b.clickable("#w-create").click();
+            assertThat(b.visible("#wizard .field-error[data-error-for=name]").getText()).contains("a replication named offsite exists already");
+            b.visible("#wizard-steps li.active[data-step='1']");
+            assertThat(api.get("/api/v1/snapshot-tasks").json()).as("no snapshot task left behind").hasSize(1);
+            b.screenshot("39-wizard-server-error");
+            b.clickable("#w-cancel").click();
 
             // Reverse for disaster recovery: confirmed, then what to do next.
             b.clickable(row + " button[data-action=reverse]").click();
             assertThat(b.visible("dialog").getText()).contains("offsite-reverse", "runs only by hand");
             b.clickable("dialog button[type=submit]").click();
             assertThat(b.visible("#reverse-next").getText()).contains("Run offsite-reverse");
-            b.screenshot("38-reverse-next-steps");
+            b.screenshot("40-reverse-next-steps");
             b.clickable("dialog .dialog-actions button").click();
             b.gone("dialog");
             JsonNode reverse = replication(api, "offsite-reverse");
@@ -208,7 +248,7 @@ class ReplicationBrowserTest {
             b.clickable("#replication-table tr[data-replication=offsite-reverse] button[data-action=delete]").click();
             b.clickable("dialog button[type=submit]").click();
             b.gone("#replication-table tr[data-replication=offsite-reverse]");
-            b.screenshot("39-replication-list-final");
+            b.screenshot("41-replication-list-final");
 
             // The hold the replication placed, on the Datasets page.
             b.clickable("#nav a[data-nav=datasets]").click();
@@ -217,13 +257,13 @@ class ReplicationBrowserTest {
             assertThat(hold.getText()).contains("@" + common, "replication offsite");
             b.visible("#snapshot-table tr[data-snapshot='tank/home@ui-2099-01-01_00-00-00']");
             assertThat(b.all("#snapshot-table button[data-action=browse]")).as("browse is for embedded-store pools only").isEmpty();
-            b.screenshot("40-datasets-holds");
+            b.screenshot("42-datasets-holds");
 
             // Verification reports on the Tasks page.
             b.clickable("#nav a[data-nav=tasks]").click();
             b.visible("#verification-table tr[data-result=ok]");
             assertThat(b.visible("#verification-table").getText()).contains("backup/home", "verified");
-            b.fullPageScreenshot("41-tasks-verification");
+            b.fullPageScreenshot("43-tasks-verification");
 
             // An embedded-store snapshot: browse its tree, open a directory, restore a file.
             assertThat(api.post("/api/v1/datasets", Map.of("name", "local/docs")).status()).isEqualTo(201);
@@ -248,14 +288,14 @@ class ReplicationBrowserTest {
             b.visible("#browse-path button[data-path='/letters']");
             WebElement file = b.visible("#browse-table tr[data-entry='a.txt']");
             assertThat(file.getText()).contains("11 B");
-            b.screenshot("42-browse-snapshot");
+            b.screenshot("44-browse-snapshot");
             file.findElement(By.cssSelector("button[data-action=restore]")).click();
             Path restored = tmp.resolve("restored-a.txt");
             b.wait.until(d -> b.all("dialog").size() == 2);
             WebElement dest = b.visible("dialog:last-of-type input[name=destination]");
             dest.clear();
             dest.sendKeys(restored.toString());
-            b.screenshot("43-restore-file");
+            b.screenshot("45-restore-file");
             b.clickable("dialog:last-of-type button[type=submit]").click();
             b.wait.until(d -> b.all("dialog").size() == 1);
             assertThat(Files.readString(restored)).isEqualTo("first draft");

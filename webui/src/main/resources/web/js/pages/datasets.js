@@ -1,7 +1,7 @@
 // Datasets: the tree of every pool's datasets; for the chosen one its properties and a
 // paginated, sortable, filterable snapshot list with take, destroy, roll back, hold and release.
 import { api } from '../api.js';
-import { h, clear, formDialog, toast } from '../dom.js';
+import { h, clear, formDialog, messageDialog, toast } from '../dom.js';
 import { bytes, dateTime } from '../format.js';
 
 const PAGE_SIZES = [25, 50, 100];
@@ -95,8 +95,13 @@ export async function render(root, { params, setParams }) {
           h('div', {}, h('dt', { text: 'Provider' }), h('dd', { text: d.provider })))),
       h('div', { class: 'card' },
         h('div', { class: 'toolbar' }, h('h2', { text: 'Snapshots' }), h('div', { class: 'toolbar-right' }, filter, take)),
-        h('div', { id: 'snapshots' })));
+        h('div', { id: 'snapshots' })),
+      h('div', { class: 'card', id: 'holds-card' },
+        h('div', { class: 'toolbar' }, h('h2', { text: 'Holds' }),
+          h('span', { class: 'muted small', text: 'A held snapshot cannot be destroyed. Replications hold the newest snapshot both sides share.' })),
+        h('div', { id: 'holds' })));
     loadSnapshots();
+    loadHolds();
   }
 
   async function loadSnapshots() {
@@ -146,6 +151,8 @@ export async function render(root, { params, setParams }) {
   }
 
   function snapshotTable(items) {
+    const d = state.datasets.find((x) => x.name === state.selected);
+    const embedded = d && d.provider === 'embedded';
     return h('table', { class: 'table', id: 'snapshot-table' },
       h('thead', {}, h('tr', {}, sortHeader('Name', 'name'), sortHeader('Created', 'createTxg'),
         h('th', { class: 'num', text: 'Used' }), h('th', { class: 'num', text: 'Referenced' }),
@@ -157,6 +164,7 @@ export async function render(root, { params, setParams }) {
         h('td', { class: 'num', text: bytes(s.referenced) }),
         h('td', { class: 'num', text: String(s.holds) }),
         h('td', { class: 'actions' },
+          embedded ? h('button', { type: 'button', class: 'btn btn-small', dataset: { action: 'browse' }, text: 'Browse', onclick: () => browse(s) }) : null,
           h('button', { type: 'button', class: 'btn btn-small', dataset: { action: 'hold' }, text: 'Hold', onclick: () => hold(s) }),
           s.holds > 0 ? h('button', { type: 'button', class: 'btn btn-small', dataset: { action: 'release' }, text: 'Release', onclick: () => release(s) }) : null,
           h('button', { type: 'button', class: 'btn btn-small', dataset: { action: 'rollback' }, text: 'Roll back', onclick: () => rollback(s) }),
@@ -246,6 +254,7 @@ export async function render(root, { params, setParams }) {
     if (done) {
       toast('Held ' + s.name, 'ok');
       await loadSnapshots();
+      await loadHolds();
     }
   }
 
@@ -264,7 +273,91 @@ export async function render(root, { params, setParams }) {
     if (done) {
       toast('Released ' + s.name, 'ok');
       await loadSnapshots();
+      await loadHolds();
     }
+  }
+
+  async function loadHolds() {
+    const box = detail.querySelector('#holds');
+    if (!box) return;
+    const dataset = state.selected;
+    let holds;
+    try {
+      holds = await api('GET', '/holds', { query: { dataset } });
+    } catch (e) {
+      clear(box).appendChild(h('p', { class: 'form-error', text: e.message }));
+      return;
+    }
+    if (dataset !== state.selected) return;
+    clear(box);
+    if (!holds.length) {
+      box.appendChild(h('p', { class: 'empty', id: 'no-holds', text: 'No snapshot of this dataset is held.' }));
+      return;
+    }
+    box.appendChild(h('table', { class: 'table table-compact', id: 'hold-table' },
+      h('thead', {}, h('tr', {}, ['Snapshot', 'Tag', 'Placed by'].map((t) => h('th', { text: t })))),
+      h('tbody', {}, holds.map((x) => h('tr', { dataset: { snapshot: x.snapshot, tag: x.tag } },
+        h('td', { class: 'mono', text: x.snapshot.slice(x.snapshot.indexOf('@')) }),
+        h('td', { class: 'mono', text: x.tag }),
+        h('td', {}, x.replication
+          ? h('a', { href: '#/replication', class: 'hold-replication', text: 'replication ' + x.replication })
+          : h('span', { class: 'muted', text: 'by hand' })))))));
+  }
+
+  /** The embedded store's view of a snapshot: its tree, navigable, with restore on each entry. */
+  async function browse(s) {
+    const body = h('div', { id: 'browse' });
+    const crumbs = h('nav', { class: 'crumbs', id: 'browse-path', 'aria-label': 'Path' });
+    const listing = h('div', { class: 'browse-list' });
+    body.append(crumbs, listing);
+    async function open(path) {
+      clear(crumbs);
+      const parts = path.split('/').filter(Boolean);
+      crumbs.appendChild(h('button', { type: 'button', class: 'crumb', dataset: { path: '/' }, text: s.snapshot, onclick: () => open('/') }));
+      parts.forEach((p, i) => {
+        const to = '/' + parts.slice(0, i + 1).join('/');
+        crumbs.append(h('span', { class: 'crumb-sep', text: '/' }),
+          h('button', { type: 'button', class: 'crumb', dataset: { path: to }, text: p, onclick: () => open(to) }));
+      });
+      let entries;
+      try {
+        entries = await api('GET', '/snapshots/browse', { query: { name: s.name, path } });
+      } catch (e) {
+        clear(listing).appendChild(h('p', { class: 'form-error', text: e.message }));
+        return;
+      }
+      entries.sort((a, b) => (a.type === 'dir' ? 0 : 1) - (b.type === 'dir' ? 0 : 1) || a.name.localeCompare(b.name));
+      const join = (name) => (path === '/' ? '' : path) + '/' + name;
+      clear(listing).appendChild(entries.length ? h('table', { class: 'table table-compact', id: 'browse-table' },
+        h('thead', {}, h('tr', {}, h('th', { text: 'Name' }), h('th', { class: 'num', text: 'Size' }), h('th', { text: 'Modified' }),
+          h('th', { class: 'actions', text: '' }))),
+        h('tbody', {}, entries.map((e) => h('tr', { dataset: { entry: e.name, type: e.type } },
+          h('td', {}, e.type === 'dir'
+            ? h('button', { type: 'button', class: 'link entry-dir', text: e.name + '/', onclick: () => open(join(e.name)) })
+            : h('span', { class: 'mono', text: e.name + (e.linkTarget ? ' → ' + e.linkTarget : '') })),
+          h('td', { class: 'num', text: e.type === 'dir' ? '' : bytes(e.size) }),
+          h('td', { class: 'when', text: dateTime(e.mtime) }),
+          h('td', { class: 'actions' }, h('button', { type: 'button', class: 'btn btn-small', dataset: { action: 'restore' }, text: 'Restore…',
+            onclick: () => restore(s, join(e.name), e) }))))))
+        : h('p', { class: 'empty', text: 'This directory is empty.' }));
+    }
+    const shown = messageDialog({ title: 'Browse ' + s.name, body, wide: true });
+    await open('/');
+    await shown;
+  }
+
+  async function restore(s, path, entry) {
+    const d = state.datasets.find((x) => x.name === s.dataset);
+    const suggestion = (d && d.mountpoint ? d.mountpoint : '/tmp') + path + '.restored';
+    const done = await formDialog({
+      title: 'Restore ' + path,
+      intro: h('p', {}, 'Restore the ' + (entry.type === 'dir' ? 'directory ' : 'file '), h('strong', { class: 'mono', text: path }),
+        ' as it was in ', h('strong', { class: 'mono', text: '@' + s.snapshot }), ' to a path on this box.'),
+      fields: [{ name: 'destination', label: 'Destination', value: suggestion, class: 'mono', help: 'An absolute path that does not exist yet, in a directory that does.' }],
+      submitLabel: 'Restore',
+      onSubmit: (v) => api('POST', '/snapshots/restore', { body: { name: s.name, path, destination: v.destination } }),
+    });
+    if (done) toast('Restored ' + path + ' to ' + done.to, 'ok');
   }
 
   async function refresh() {

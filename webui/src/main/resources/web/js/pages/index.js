@@ -7,6 +7,7 @@ export const pages = [
   { path: '/dashboard', title: 'Dashboard', nav: true, load: () => import('./dashboard.js') },
   { path: '/datasets', title: 'Datasets', nav: true, load: () => import('./datasets.js') },
   { path: '/snapshot-tasks', title: 'Snapshot tasks', nav: true, load: () => import('./snapshot-tasks.js') },
+  { path: '/replication', title: 'Replication', nav: true, load: () => import('./replication.js') },
   { path: '/tasks', title: 'Tasks', nav: true, load: () => import('./tasks.js') },
   { path: '/ssh', title: 'SSH', nav: true, load: () => import('./ssh.js') },
   { path: '/settings', title: 'Settings', nav: true, load: () => import('./settings.js') },

@@ -2,7 +2,7 @@
 // (Server-Sent Events), and one run's whole log (#/tasks?run=ID).
 import { api } from '../api.js';
 import { h, clear } from '../dom.js';
-import { dateTime, duration, stateBadge } from '../format.js';
+import { bytes, dateTime, duration, stateBadge } from '../format.js';
 import { logLine, logView } from './snapshot-tasks.js';
 
 const LIMIT = 200;
@@ -18,6 +18,8 @@ export async function render(root, { params, go }) {
       : h('p', { class: 'muted', text: 'Running and recent runs of snapshot tasks and other jobs.' }),
     h('div', { class: 'page-actions' }, live)));
   root.appendChild(body);
+  const verification = h('section', { class: 'section', id: 'verification' });
+  if (!runId) root.appendChild(verification);
 
   // What a snapshot task's id means to people: its dataset.
   try {
@@ -139,6 +141,48 @@ export async function render(root, { params, go }) {
     live.textContent = closed ? 'not live: reload the page' : 'reconnecting…';
   });
   for (const type of ['start', 'log', 'end']) source.addEventListener(type, onEvent);
+  // What every received replication stream verified (frames, digests), newest first.
+  async function loadVerification() {
+    let reports;
+    try {
+      reports = await api('GET', '/verification', { query: { limit: 50 } });
+    } catch (e) {
+      clear(verification).appendChild(h('div', { class: 'card' }, h('p', { class: 'form-error', text: e.message })));
+      return;
+    }
+    const ok = reports.filter((r) => r.result === 'ok').length;
+    clear(verification).appendChild(h('div', { class: 'card' },
+      h('div', { class: 'toolbar' }, h('h2', { text: 'Stream verification' }),
+        h('span', { class: 'muted small', id: 'verification-count',
+          text: reports.length ? ok + ' of ' + reports.length + ' verified' : '' })),
+      reports.length ? h('div', { class: 'table-wrap' }, h('table', { class: 'table table-compact', id: 'verification-table' },
+        h('thead', {}, h('tr', {}, ['Received', 'Target', 'Snapshots', 'Frames', 'Payload', 'On the wire', 'Digest', 'Took', 'Result']
+          .map((t, i) => h('th', { class: i >= 3 && i <= 5 || i === 7 ? 'num' : null, text: t })))),
+        h('tbody', {}, reports.map((r) => h('tr', { class: r.result === 'ok' ? null : 'row-failed', dataset: { target: r.target, result: r.result } },
+          h('td', { class: 'when', text: dateTime(r.time) }),
+          h('td', { class: 'mono', text: r.target }),
+          h('td', { class: 'mono small', title: r.received.join('\n'), text: r.received.length === 1 ? r.received[0].slice(r.received[0].indexOf('@'))
+            : r.received.length + ' snapshots' }),
+          h('td', { class: 'num', text: String(r.frames) }),
+          h('td', { class: 'num', text: bytes(r.payloadBytes) }),
+          h('td', { class: 'num', text: bytes(r.wireBytes) }),
+          h('td', { class: 'mono small', title: r.digest, text: (r.digest || '').slice(0, 12) }),
+          h('td', { class: 'num', text: duration(r.millis) }),
+          h('td', {}, h('span', { class: 'badge badge-' + (r.result === 'ok' ? 'ok' : 'danger'), title: r.result,
+            text: r.result === 'ok' ? 'verified' : 'failed' })))))))
+        : h('p', { class: 'empty', id: 'no-verification', text: 'No replication stream was received yet.' })));
+  }
+  if (!runId) {
+    await loadVerification();
+    source.addEventListener('end', (ev) => {
+      try {
+        if (JSON.parse(ev.data).kind === 'replication') loadVerification();
+      } catch {
+        // Not for us.
+      }
+    });
+  }
+
   // Running runs' durations tick.
   const timer = setInterval(() => {
     for (const tr of body.querySelectorAll('tr[data-state=RUNNING]')) {

@@ -75,7 +75,7 @@ class WebUiBrowserTest {
             b.visible("#pools [data-pool=tank] .bar");
             b.wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("#services"), "web-server"));
             assertThat(b.visible("#services").getText()).contains("running");
-            assertThat(b.all("#nav a").stream().map(WebElement::getText).toList()).containsExactly("Dashboard", "Datasets", "Snapshot tasks", "Tasks", "SSH", "Settings");
+            assertThat(b.all("#nav a").stream().map(WebElement::getText).toList()).containsExactly("Dashboard", "Datasets", "Snapshot tasks", "Replication", "Tasks", "SSH", "Settings");
             assertThat(b.visible("#who").getText()).isEqualTo("admin");
             b.screenshot("04-dashboard");
 

@@ -52,9 +52,9 @@ public final class BenchReport {
         s.append("| Figure | snapferry | Peer | Peer value | Ratio | Goal | Met |\n");
         s.append("|---|---:|---|---:|---:|---|---|\n");
         for (Figure f : o.figures()) {
-            s.append("| ").append(f.name())
+            s.append("| ").append(cell(f.name()))
                     .append(" | ").append(Figure.format(f.value())).append(' ').append(f.unit())
-                    .append(" | ").append(f.peer().isPresent() ? f.peerName() : "—")
+                    .append(" | ").append(f.peer().isPresent() ? cell(f.peerName()) : "—")
                     .append(" | ").append(f.peer().isPresent() ? Figure.format(f.peer().getAsDouble()) + " " + f.unit() : "—")
                     .append(" | ").append(f.ratio().isPresent() ? Figure.format(f.ratio().getAsDouble()) : "—")
                     .append(" | ").append(f.goal().text().isEmpty() ? "—" : f.goal().text())
@@ -69,6 +69,11 @@ public final class BenchReport {
         }
         s.append(end(b.name())).append('\n');
         return s.toString();
+    }
+
+    /** Text for a table cell: a {@code |} (a shell pipe in a command) would end the cell. */
+    static String cell(String text) {
+        return text.replace("|", "\\|");
     }
 
     /** Replaces (or adds) the outcome's section in {@code doc}, atomically. */

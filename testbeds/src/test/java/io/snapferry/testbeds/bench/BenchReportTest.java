@@ -83,6 +83,15 @@ class BenchReportTest {
     }
 
     @Test
+    void aPipeInACellIsEscapedSoTheTableHoldsTogether() {
+        Figure f = Figure.vs("send | framed", 3, 1.5, "s", "`zfs send | cat`", Figure.Goal.NONE);
+        BenchReport.Outcome o = outcome("gamma", 1);
+        String s = BenchReport.section(new BenchReport.Outcome(o.benchmark(), o.machine(), o.loadAtEnd(), o.started(), o.took(),
+                o.command(), List.of(f), List.of()));
+        assertThat(s).contains("| send \\| framed | 3.00 s | `zfs send \\| cat` | 1.50 s | 2.00 | — | — |");
+    }
+
+    @Test
     void aSectionIsReplacedInPlaceAndTheOthersKept() throws Exception {
         Path doc = tmp.resolve("benchmarks.md");
         Files.writeString(doc, "# Benchmarks\n\nintro\n\n" + BenchReport.PENDING_MARKER + "\n## Not measured yet\n");

@@ -20,10 +20,8 @@ import javax.net.ssl.X509TrustManager;
  */
 final class Https {
     private final HttpClient http;
-    private final String token;
 
-    Https(String token) {
-        this.token = token;
+    Https() {
         try {
             SSLContext ssl = SSLContext.getInstance("TLS");
             ssl.init(null, new TrustManager[] {new X509TrustManager() {
@@ -47,8 +45,8 @@ final class Https {
         }
     }
 
-    /** GET {@code url} with the bearer token; an exception when it cannot connect. */
-    HttpResponse<String> get(String url) throws IOException {
+    /** GET {@code url} with {@code token} as bearer (none when null); an exception when it cannot connect. */
+    HttpResponse<String> get(String url, String token) throws IOException {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60)).GET();
         if (token != null) {
             b.header("Authorization", "Bearer " + token);

@@ -51,8 +51,8 @@ public final class SnapshotListHttpBench implements Benchmark {
                 requests, then 50 measured. First over the in-memory provider (`InMemoryDatasetProvider`, the \
                 test fake: snapshots created in shuffled name order), which measures the server's own work: \
                 listing, sorting, paging, JSON, TLS. Then, when `testbeds/bench/cache/zfs-listing/` holds \
-                the `zfs-listing` pool, over `ZfsCommandProvider` on that zfs-fuse dataset (10 measured \
-                requests), where the `zfs get` behind each request dominates. No peer.""";
+                the `zfs-listing` pool, over `ZfsCommandProvider` on that zfs-fuse dataset (one warm-up, five \
+                measured requests), where the `zfs get` behind each request dominates. No peer.""";
     }
 
     @Override
@@ -71,14 +71,14 @@ public final class SnapshotListHttpBench implements Benchmark {
             memory.createSnapshots(List.of(ds.snapshot(n)));
         }
         int runs = ctx.runs(50);
-        figures.addAll(measure(ctx, memory, ds, "in-memory provider", runs, Figure.Goal.below(300, "< 300 ms")));
+        figures.addAll(measure(ctx, memory, ds, "in-memory provider", 20, runs, Figure.Goal.below(300, "< 300 ms")));
         if (Files.exists(ctx.cacheDir("zfs-listing").resolve("ready"))) {
             try (BenchPool pool = BenchPool.cached(ctx, "zfs-listing", "v1 " + ZfsListingBench.COUNT, 512L << 20,
                     (p, m) -> {
                         throw new IllegalStateException("the zfs-listing fixture is out of date; run the zfs-listing benchmark first");
                     })) {
                 figures.addAll(measure(ctx, new ZfsCommandProvider(), DatasetName.of(pool.name() + "/ds"),
-                        "zfs-fuse, " + ZfsListingBench.COUNT + " snapshots", Math.min(runs, 10), Figure.Goal.NONE));
+                        "zfs-fuse, " + ZfsListingBench.COUNT + " snapshots", 1, Math.min(runs, 5), Figure.Goal.NONE));
             }
         } else {
             ctx.note("The zfs-fuse variant was skipped: no cached `zfs-listing` pool (run `testbeds/bench/run zfs-listing` first).");
@@ -86,21 +86,22 @@ public final class SnapshotListHttpBench implements Benchmark {
         return figures;
     }
 
-    private List<Figure> measure(BenchContext ctx, DatasetProvider provider, DatasetName ds, String label, int runs,
+    private List<Figure> measure(BenchContext ctx, DatasetProvider provider, DatasetName ds, String label, int warmups, int runs,
                                  Figure.Goal goal) throws Exception {
         Path tmp = Files.createTempDirectory("snapferry-bench-http-");
         Appliance appliance = new Appliance(new DaemonOptions(new DataDir(tmp.resolve("data")), "127.0.0.1", 0, 0, true, false),
                 Clock.systemUTC(), List.of(provider));
         try {
             appliance.start();
-            Https https = new Https(appliance.dataDir().adminToken());
+            Https https = new Https();
+            String token = appliance.dataDir().adminToken();
             String base = appliance.web().url() + "/api/v1/snapshots?dataset=" + ds.value() + "&limit=100&sort=name";
             List<Figure> out = new ArrayList<>();
             for (String page : List.of("", "&offset=9900")) {
                 List<Double> ms = new ArrayList<>();
-                for (int i = -Math.min(20, runs); i < runs; i++) {
+                for (int i = -warmups; i < runs; i++) {
                     long t0 = System.nanoTime();
-                    HttpResponse<String> r = https.get(base + page);
+                    HttpResponse<String> r = https.get(base + page, token);
                     double took = BenchContext.msSince(t0);
                     if (r.statusCode() != 200 || !r.body().contains("\"total\":" + countOf(provider, ds))) {
                         throw new IllegalStateException("GET " + base + page + " answered " + r.statusCode() + ": "

@@ -39,9 +39,11 @@ public final class StartupBench implements Benchmark {
         return """
                 `./snapferry --data TMP daemon --web-port 0 --ssh-port 0 --bind 127.0.0.1` (HTTPS with a \
                 certificate made on first start, ZFS on: zfs-fuse is running, so the daemon probes it and \
-                lists its pools) on a fresh temporary data directory, three times. Times are from starting \
+                lists its pools) on a fresh temporary data directory: one warm-up start (for the benchmark's own \
+                HTTPS client), then three measured ones. Times are from starting \
                 the process (the launcher script execs the JVM) to: `api.json` written (the daemon's \"ready\"), \
-                `GET /api/v1/status` answering 200 with the admin token, and `GET /` (the UI) served. Then \
+                `GET /api/v1/status` answering 200 with the admin token, and `GET /` (the UI) served; with the CPU time the daemon used by then (`/proc/PID/stat`), \
+                which depends less on the machine's load than the times. Then \
                 the daemon idles for 15 s and its resident memory is read from `/proc/PID/status` \
                 (`VmRSS`, and `VmHWM`, the peak so far); then it is stopped with SIGTERM. No peer.""";
     }
@@ -56,7 +58,9 @@ public final class StartupBench implements Benchmark {
         List<Double> rss = new ArrayList<>();
         List<Double> hwm = new ArrayList<>();
         List<Double> stop = new ArrayList<>();
-        for (int i = 0; i < runs; i++) {
+        List<Double> cpu = new ArrayList<>();
+        Https https = new Https();
+        for (int i = -1; i < runs; i++) {
             Path tmp = Files.createTempDirectory("snapferry-bench-startup-");
             Path data = tmp.resolve("data");
             Process p = null;
@@ -73,12 +77,14 @@ public final class StartupBench implements Benchmark {
                     LockSupport.parkNanos(1_000_000);
                 }
                 double tReady = BenchContext.msSince(t0);
-                Https https = new Https(dir.existingAdminToken().orElseThrow());
+                String token = dir.existingAdminToken().orElseThrow();
                 String base = addr.get().url();
-                awaitOk(https, base + "/api/v1/status", p, t0, tmp);
+                awaitOk(https, base + "/api/v1/status", token, p, t0, tmp);
                 double tApi = BenchContext.msSince(t0);
-                HttpResponse<String> page = awaitOk(https, base + "/", p, t0, tmp);
+                HttpResponse<String> page = awaitOk(https, base + "/", null, p, t0, tmp);
                 double tUi = BenchContext.msSince(t0);
+                long pid = addr.get().pid();
+                double cpuAtUi = cpuSeconds(pid);
                 if (!page.body().toLowerCase().contains("<html")) {
                     throw new IllegalStateException("GET / did not serve an HTML page: " + page.body().substring(0, Math.min(200, page.body().length())));
                 }
@@ -87,7 +93,6 @@ public final class StartupBench implements Benchmark {
                     check(p, t0, tmp);
                     LockSupport.parkNanos(100_000_000);
                 }
-                long pid = addr.get().pid();
                 double vmRss = statusKb(pid, "VmRSS") / 1024.0;
                 double vmHwm = statusKb(pid, "VmHWM") / 1024.0;
                 long s0 = System.nanoTime();
@@ -96,8 +101,12 @@ public final class StartupBench implements Benchmark {
                     throw new IllegalStateException("the daemon did not stop within 60 s of SIGTERM");
                 }
                 double tStop = BenchContext.msSince(s0);
-                ctx.log("run %d: api.json %.0f ms, API %.0f ms, UI %.0f ms; idle RSS %.0f MiB, peak %.0f MiB; stop %.0f ms",
-                        i + 1, tReady, tApi, tUi, vmRss, vmHwm, tStop);
+                ctx.log("%s: api.json %.0f ms, API %.0f ms, UI %.0f ms (daemon CPU %.2f s); idle RSS %.0f MiB, peak %.0f MiB;"
+                        + " stop %.0f ms", i < 0 ? "warm-up" : "run " + (i + 1), tReady, tApi, tUi, cpuAtUi, vmRss, vmHwm, tStop);
+                if (i < 0) {
+                    continue;
+                }
+                cpu.add(cpuAtUi);
                 ready.add(tReady);
                 api.add(tApi);
                 ui.add(tUi);
@@ -120,17 +129,20 @@ public final class StartupBench implements Benchmark {
                         Figure.Goal.below(3000, "< 3 s")),
                 Figure.of("process start to the UI (GET /) served, median", BenchContext.median(ui), "ms",
                         Figure.Goal.below(3000, "< 3 s")),
+                Figure.of("CPU time the daemon used up to then (user + system), median", BenchContext.median(cpu), "s",
+                        Figure.Goal.NONE),
                 Figure.of("idle daemon resident memory (VmRSS) after " + IDLE_SECONDS + " s, median", BenchContext.median(rss), "MiB",
                         Figure.Goal.NONE),
                 Figure.of("peak resident memory (VmHWM) up to then, median", BenchContext.median(hwm), "MiB", Figure.Goal.NONE),
                 Figure.of("SIGTERM to exit, median", BenchContext.median(stop), "ms", Figure.Goal.NONE));
     }
 
-    private static HttpResponse<String> awaitOk(Https https, String url, Process p, long t0, Path tmp) throws IOException {
+    private static HttpResponse<String> awaitOk(Https https, String url, String token, Process p, long t0, Path tmp)
+            throws IOException {
         while (true) {
             check(p, t0, tmp);
             try {
-                HttpResponse<String> r = https.get(url);
+                HttpResponse<String> r = https.get(url, token);
                 if (r.statusCode() == 200) {
                     return r;
                 }
@@ -148,6 +160,13 @@ public final class StartupBench implements Benchmark {
         if (System.nanoTime() - t0 > Duration.ofMinutes(2).toNanos()) {
             throw new IllegalStateException("the daemon was not ready within 2 minutes: " + Files.readString(tmp.resolve("daemon.log")));
         }
+    }
+
+    /** utime + stime of the process from /proc/PID/stat, in seconds (USER_HZ is 100 on Linux). */
+    private static double cpuSeconds(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
     }
 
     private static long statusKb(long pid, String field) throws IOException {

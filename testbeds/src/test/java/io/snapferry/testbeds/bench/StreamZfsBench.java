@@ -49,13 +49,15 @@ public final class StreamZfsBench implements Benchmark {
         return """
                 A zfs-fuse pool on a sparse file holds one dataset (compression off) with one file of \
                 incompressible bytes (a SplittableRandom generator) and one snapshot; the pool image is cached \
-                in `testbeds/bench/cache/stream-zfs/`. Three sides send the full snapshot to /dev/null, \
+                in `testbeds/bench/cache/stream-zfs/`. Five sides send the full snapshot to /dev/null, \
                 alternating, one warm-up round first: the peer `zfs send pool/ds@s > /dev/null`; \
                 `FramedDatasetProvider.send` over `ZfsCommandProvider` (what the daemon sends: framing on a \
                 128 KiB read loop), read to /dev/null; and `StreamWriter.pump` from the `zfs send` stdout \
                 straight into /dev/null. Default stream options: 1 MiB frames, no compression, no \
                 encryption (frame digests and CRCs are always computed). The ratio is snapferry's time over \
-                the peer's: 1.0 means the framing costs nothing.""";
+                the peer's: 1.0 means the framing costs nothing. The other two sides tell where the time \
+                goes: `zfs send | cat > /dev/null` (the peer's bytes through a pipe, as snapferry \
+                reads them) and `ZfsCommandProvider.send` read by the JVM into /dev/null without framing.""";
     }
 
     @Override
@@ -76,6 +78,8 @@ public final class StreamZfsBench implements Benchmark {
             List<Double> provider = new ArrayList<>();
             List<Double> pump = new ArrayList<>();
             List<Double> providerCpu = new ArrayList<>();
+            List<Double> piped = new ArrayList<>();
+            List<Double> raw = new ArrayList<>();
             long wire = 0;
             for (int i = -1; i < runs; i++) {
                 String round = i < 0 ? "warm-up" : "run " + (i + 1) + "/" + runs;
@@ -93,13 +97,21 @@ public final class StreamZfsBench implements Benchmark {
                     StreamWriter.pump(in, out, header, StreamOptions.defaults());
                 }
                 double w = BenchContext.msSince(t0) / 1000;
-                ctx.log("%s: zfs send %.2f s, FramedDatasetProvider.send %.2f s (JVM CPU %.2f s), StreamWriter.pump %.2f s",
-                        round, p, f, fCpu, w);
+                double c = Cmd.timeToDevNull(List.of("sh", "-c", "zfs send '" + snap + "' | cat")) / 1000;
+                t0 = System.nanoTime();
+                try (InputStream in = zfs.send(SendRequest.full(snap)); OutputStream out = new FileOutputStream("/dev/null")) {
+                    copy(in, out);
+                }
+                double r = BenchContext.msSince(t0) / 1000;
+                ctx.log("%s: zfs send %.2f s, FramedDatasetProvider.send %.2f s (JVM CPU %.2f s), StreamWriter.pump %.2f s,"
+                        + " zfs send | cat %.2f s, ZfsCommandProvider.send unframed %.2f s", round, p, f, fCpu, w, c, r);
                 if (i >= 0) {
                     peer.add(p);
                     provider.add(f);
                     providerCpu.add(fCpu);
                     pump.add(w);
+                    piped.add(c);
+                    raw.add(r);
                     wire = bytes;
                 }
             }
@@ -107,8 +119,9 @@ public final class StreamZfsBench implements Benchmark {
             double providerMedian = BenchContext.median(provider);
             double pumpMedian = BenchContext.median(pump);
             ctx.note("Fixture: %s", pool.note());
-            ctx.note("Medians of %d alternating runs. All runs (s): zfs send %s; FramedDatasetProvider.send %s; StreamWriter.pump %s.",
-                    runs, list(peer), list(provider), list(pump));
+            ctx.note("Medians of %d alternating runs. All runs (s): zfs send %s; FramedDatasetProvider.send %s; StreamWriter.pump %s;"
+                    + " zfs send | cat %s; ZfsCommandProvider.send unframed %s.",
+                    runs, list(peer), list(provider), list(pump), list(piped), list(raw));
             ctx.note("The framed stream is %,d bytes for %,d bytes of file data (headers, per-frame digests and the trailer included).",
                     wire, DATA_BYTES);
             String peerName = "`zfs send > /dev/null`";
@@ -117,6 +130,10 @@ public final class StreamZfsBench implements Benchmark {
                             Figure.Goal.ratioAtMost(1.1)),
                     Figure.vs("full send, StreamWriter.pump, median", pumpMedian, peerMedian, "s", peerName,
                             Figure.Goal.ratioAtMost(1.1)),
+                    Figure.vs("full send, FramedDatasetProvider.send, median", providerMedian, BenchContext.median(piped), "s",
+                            "`zfs send | cat > /dev/null`", Figure.Goal.NONE),
+                    Figure.vs("framing alone: FramedDatasetProvider.send vs the same send unframed, median", providerMedian,
+                            BenchContext.median(raw), "s", "`ZfsCommandProvider.send` read to /dev/null", Figure.Goal.NONE),
                     Figure.vs("throughput, FramedDatasetProvider.send", mib / providerMedian, mib / peerMedian, "MiB/s", peerName,
                             Figure.Goal.NONE),
                     Figure.of("snapferry JVM CPU time per send (FramedDatasetProvider.send), median",

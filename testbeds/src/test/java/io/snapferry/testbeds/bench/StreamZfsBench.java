@@ -68,7 +68,7 @@ public final class StreamZfsBench implements Benchmark {
                 StreamZfsBench::populate)) {
             SnapshotName snap = DatasetName.of(pool.name() + "/ds").snapshot("s");
             ZfsCommandProvider zfs = new ZfsCommandProvider();
-            FramedDatasetProvider framed = new FramedDatasetProvider(zfs, "bench", StreamOptions.defaults(), Optional.empty(), r -> {
+            FramedDatasetProvider framed = new FramedDatasetProvider(zfs, "bench", StreamOptions.defaults(), io.snapferry.stream.KeyResolver.NONE, r -> {
             });
             long guid = zfs.listSnapshots(snap.dataset()).stream().filter(s -> s.name().equals(snap))
                     .mapToLong(Snapshot::guid).findFirst().orElseThrow();

@@ -5,27 +5,16 @@ import io.snapferry.daemon.config.DataDir;
 import io.snapferry.daemon.config.Json;
 import java.io.IOException;
 import java.net.ConnectException;
-import java.net.Socket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.security.SecureRandom;
-import java.security.cert.CertificateException;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLEngine;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
  * The CLI's connection to a running daemon: the address and the certificate fingerprint come
@@ -50,7 +39,8 @@ public final class ApiClient {
         String token = readToken(dir);
         HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
         if (addr.certificateSha256().isPresent()) {
-            b.sslContext(pinned(addr.certificateSha256().get()));
+            b.sslContext(io.snapferry.daemon.config.PinnedTls.context(
+                    java.util.HexFormat.of().parseHex(addr.certificateSha256().get().replace(":", "")), dir.root().resolve("api.json").toString()));
         }
         return new ApiClient(b.build(), addr.url(), token);
     }
@@ -61,65 +51,6 @@ public final class ApiClient {
                     "no admin credential in " + dir.root() + "; is the daemon running there?"));
         } catch (java.nio.file.AccessDeniedException e) {
             throw new CliException("cannot read " + e.getFile() + ": run the command as the daemon's user (or root)");
-        }
-    }
-
-    static SSLContext pinned(String sha256) {
-        String want = sha256.replace(":", "").toLowerCase();
-        X509ExtendedTrustManager tm = new X509ExtendedTrustManager() {
-            private void check(X509Certificate[] chain) throws CertificateException {
-                try {
-                    byte[] d = MessageDigest.getInstance("SHA-256").digest(chain[0].getEncoded());
-                    String got = HexFormat.of().formatHex(d);
-                    if (!got.equals(want)) {
-                        throw new CertificateException("the daemon's certificate SHA-256 is " + got + ", api.json pins " + want);
-                    }
-                } catch (NoSuchAlgorithmException e) {
-                    throw new CertificateException(e);
-                }
-            }
-
-            @Override
-            public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
-                check(chain);
-            }
-
-            @Override
-            public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
-                check(chain);
-            }
-
-            @Override
-            public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-                check(chain);
-            }
-
-            @Override
-            public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
-                throw new CertificateException("client side only");
-            }
-
-            @Override
-            public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
-                throw new CertificateException("client side only");
-            }
-
-            @Override
-            public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-                throw new CertificateException("client side only");
-            }
-
-            @Override
-            public X509Certificate[] getAcceptedIssuers() {
-                return new X509Certificate[0];
-            }
-        };
-        try {
-            SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(null, new TrustManager[] {tm}, new SecureRandom());
-            return ctx;
-        } catch (java.security.GeneralSecurityException e) {
-            throw new IllegalStateException(e);
         }
     }
 

@@ -44,7 +44,7 @@ final class PairingClient {
     }
 
     static Answer pair(URI base, PairTokens.Parsed token, String name, String publicKey, String permissions) {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(TIMEOUT).sslContext(PinnedTls.context(token.certificateSha256())).build();
+        HttpClient http = HttpClient.newBuilder().connectTimeout(TIMEOUT).sslContext(io.snapferry.daemon.config.PinnedTls.context(token.certificateSha256(), "the pairing token")).build();
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("token", token.token());
         body.put("name", name);

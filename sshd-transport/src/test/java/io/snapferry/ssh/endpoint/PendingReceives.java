@@ -24,7 +24,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * provider lacks: a test leaves one with {@link #interrupt}; {@link #resumeToken} reports it and
  * {@link #abortResumableReceive} discards it. Everything else goes to {@code inner}.
  */
-final class PendingReceives implements DatasetProvider {
+final class PendingReceives extends io.snapferry.dataset.ForwardingDatasetProvider {
     private final DatasetProvider inner;
     private final Map<DatasetName, String> pending = new ConcurrentHashMap<>();
 
@@ -37,90 +37,22 @@ final class PendingReceives implements DatasetProvider {
         pending.put(target, token);
     }
 
-    @Override
-    public ReceiveResult receive(DatasetName target, InputStream stream, ReceiveOptions options) throws IOException {
-        return inner.receive(target, stream, options);
-    }
 
-    @Override
-    public String kind() {
-        return inner.kind();
-    }
 
-    @Override
-    public Capabilities capabilities() {
-        return inner.capabilities();
-    }
 
-    @Override
-    public List<String> pools() {
-        return inner.pools();
-    }
 
-    @Override
-    public PoolSpace space(String pool) {
-        return inner.space(pool);
-    }
 
-    @Override
-    public List<Dataset> listDatasets(Optional<DatasetName> root) {
-        return inner.listDatasets(root);
-    }
 
-    @Override
-    public Dataset createDataset(DatasetName name) {
-        return inner.createDataset(name);
-    }
 
-    @Override
-    public void destroyDataset(DatasetName name, boolean recursive) {
-        inner.destroyDataset(name, recursive);
-    }
 
-    @Override
-    public List<Snapshot> listSnapshots(DatasetName dataset) {
-        return inner.listSnapshots(dataset);
-    }
 
-    @Override
-    public void createSnapshots(List<SnapshotName> snapshots) {
-        inner.createSnapshots(snapshots);
-    }
 
-    @Override
-    public DestroyResult destroySnapshots(List<SnapshotName> snapshots) {
-        return inner.destroySnapshots(snapshots);
-    }
 
-    @Override
-    public void hold(SnapshotName snapshot, String tag) {
-        inner.hold(snapshot, tag);
-    }
 
-    @Override
-    public void release(SnapshotName snapshot, String tag) {
-        inner.release(snapshot, tag);
-    }
 
-    @Override
-    public Set<String> holds(SnapshotName snapshot) {
-        return inner.holds(snapshot);
-    }
 
-    @Override
-    public void rollback(SnapshotName snapshot, boolean destroyNewer) {
-        inner.rollback(snapshot, destroyNewer);
-    }
 
-    @Override
-    public long writtenSinceLastSnapshot(DatasetName dataset) {
-        return inner.writtenSinceLastSnapshot(dataset);
-    }
 
-    @Override
-    public InputStream send(SendRequest request) throws IOException {
-        return inner.send(request);
-    }
 
     @Override
     public Optional<String> resumeToken(DatasetName target) {
@@ -130,5 +62,10 @@ final class PendingReceives implements DatasetProvider {
     @Override
     public void abortResumableReceive(DatasetName target) {
         pending.remove(target);
+    }
+
+    @Override
+    protected DatasetProvider delegate() {
+        return inner;
     }
 }

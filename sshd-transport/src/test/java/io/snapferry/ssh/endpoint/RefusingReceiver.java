@@ -23,7 +23,7 @@ import java.util.Set;
  * A provider that refuses every receive after reading only its first bytes, as a real provider does
  * when a stream's header names a target that cannot take it; everything else goes to {@code inner}.
  */
-final class RefusingReceiver implements DatasetProvider {
+final class RefusingReceiver extends io.snapferry.dataset.ForwardingDatasetProvider {
     private final DatasetProvider inner;
     volatile long bytesRead;
 
@@ -38,92 +38,7 @@ final class RefusingReceiver implements DatasetProvider {
     }
 
     @Override
-    public String kind() {
-        return inner.kind();
-    }
-
-    @Override
-    public Capabilities capabilities() {
-        return inner.capabilities();
-    }
-
-    @Override
-    public List<String> pools() {
-        return inner.pools();
-    }
-
-    @Override
-    public PoolSpace space(String pool) {
-        return inner.space(pool);
-    }
-
-    @Override
-    public List<Dataset> listDatasets(Optional<DatasetName> root) {
-        return inner.listDatasets(root);
-    }
-
-    @Override
-    public Dataset createDataset(DatasetName name) {
-        return inner.createDataset(name);
-    }
-
-    @Override
-    public void destroyDataset(DatasetName name, boolean recursive) {
-        inner.destroyDataset(name, recursive);
-    }
-
-    @Override
-    public List<Snapshot> listSnapshots(DatasetName dataset) {
-        return inner.listSnapshots(dataset);
-    }
-
-    @Override
-    public void createSnapshots(List<SnapshotName> snapshots) {
-        inner.createSnapshots(snapshots);
-    }
-
-    @Override
-    public DestroyResult destroySnapshots(List<SnapshotName> snapshots) {
-        return inner.destroySnapshots(snapshots);
-    }
-
-    @Override
-    public void hold(SnapshotName snapshot, String tag) {
-        inner.hold(snapshot, tag);
-    }
-
-    @Override
-    public void release(SnapshotName snapshot, String tag) {
-        inner.release(snapshot, tag);
-    }
-
-    @Override
-    public Set<String> holds(SnapshotName snapshot) {
-        return inner.holds(snapshot);
-    }
-
-    @Override
-    public void rollback(SnapshotName snapshot, boolean destroyNewer) {
-        inner.rollback(snapshot, destroyNewer);
-    }
-
-    @Override
-    public long writtenSinceLastSnapshot(DatasetName dataset) {
-        return inner.writtenSinceLastSnapshot(dataset);
-    }
-
-    @Override
-    public InputStream send(SendRequest request) throws IOException {
-        return inner.send(request);
-    }
-
-    @Override
-    public Optional<String> resumeToken(DatasetName target) {
-        return inner.resumeToken(target);
-    }
-
-    @Override
-    public void abortResumableReceive(DatasetName target) {
-        inner.abortResumableReceive(target);
+    protected DatasetProvider delegate() {
+        return inner;
     }
 }

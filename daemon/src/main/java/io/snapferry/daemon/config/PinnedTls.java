@@ -1,4 +1,4 @@
-package io.snapferry.daemon.ssh;
+package io.snapferry.daemon.config;
 
 import java.net.Socket;
 import java.security.GeneralSecurityException;
@@ -16,11 +16,15 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * TLS that trusts exactly one server certificate, named by the SHA-256 of its DER encoding, and
  * nothing else (no CA, no host name check: the pin is the identity).
  */
-final class PinnedTls {
+public final class PinnedTls {
     private PinnedTls() {
     }
 
-    static SSLContext context(byte[] certificateSha256) {
+    /**
+     * @param certificateSha256 the pinned certificate's SHA-256
+     * @param pinnedBy          what pins it, for the error message ("the pairing token", "api.json")
+     */
+    public static SSLContext context(byte[] certificateSha256, String pinnedBy) {
         byte[] want = certificateSha256.clone();
         X509ExtendedTrustManager tm = new X509ExtendedTrustManager() {
             private void check(X509Certificate[] chain) throws CertificateException {
@@ -35,7 +39,7 @@ final class PinnedTls {
                 }
                 if (!MessageDigest.isEqual(got, want)) {
                     throw new CertificateException("the server's certificate SHA-256 is " + HexFormat.of().formatHex(got)
-                            + ", but the pairing token pins " + HexFormat.of().formatHex(want));
+                            + ", but " + pinnedBy + " pins " + HexFormat.of().formatHex(want));
                 }
             }
 

@@ -1,0 +1,111 @@
+package io.snapferry.dataset;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A provider that passes every call to another; decorators (framing, fault injection in tests)
+ * extend it and override only what they change.
+ */
+public abstract class ForwardingDatasetProvider implements DatasetProvider {
+    /** The provider calls go to. */
+    protected abstract DatasetProvider delegate();
+
+    @Override
+    public String kind() {
+        return delegate().kind();
+    }
+
+    @Override
+    public Capabilities capabilities() {
+        return delegate().capabilities();
+    }
+
+    @Override
+    public List<String> pools() {
+        return delegate().pools();
+    }
+
+    @Override
+    public PoolSpace space(String pool) {
+        return delegate().space(pool);
+    }
+
+    @Override
+    public List<Dataset> listDatasets(Optional<DatasetName> root) {
+        return delegate().listDatasets(root);
+    }
+
+    @Override
+    public Dataset createDataset(DatasetName name) {
+        return delegate().createDataset(name);
+    }
+
+    @Override
+    public void destroyDataset(DatasetName name, boolean recursive) {
+        delegate().destroyDataset(name, recursive);
+    }
+
+    @Override
+    public List<Snapshot> listSnapshots(DatasetName dataset) {
+        return delegate().listSnapshots(dataset);
+    }
+
+    @Override
+    public void createSnapshots(List<SnapshotName> snapshots) {
+        delegate().createSnapshots(snapshots);
+    }
+
+    @Override
+    public DestroyResult destroySnapshots(List<SnapshotName> snapshots) {
+        return delegate().destroySnapshots(snapshots);
+    }
+
+    @Override
+    public void hold(SnapshotName snapshot, String tag) {
+        delegate().hold(snapshot, tag);
+    }
+
+    @Override
+    public void release(SnapshotName snapshot, String tag) {
+        delegate().release(snapshot, tag);
+    }
+
+    @Override
+    public Set<String> holds(SnapshotName snapshot) {
+        return delegate().holds(snapshot);
+    }
+
+    @Override
+    public void rollback(SnapshotName snapshot, boolean destroyNewer) {
+        delegate().rollback(snapshot, destroyNewer);
+    }
+
+    @Override
+    public long writtenSinceLastSnapshot(DatasetName dataset) {
+        return delegate().writtenSinceLastSnapshot(dataset);
+    }
+
+    @Override
+    public InputStream send(SendRequest request) throws IOException {
+        return delegate().send(request);
+    }
+
+    @Override
+    public ReceiveResult receive(DatasetName target, InputStream stream, ReceiveOptions options) throws IOException {
+        return delegate().receive(target, stream, options);
+    }
+
+    @Override
+    public Optional<String> resumeToken(DatasetName target) {
+        return delegate().resumeToken(target);
+    }
+
+    @Override
+    public void abortResumableReceive(DatasetName target) {
+        delegate().abortResumableReceive(target);
+    }
+}

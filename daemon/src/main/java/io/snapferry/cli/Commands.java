@@ -179,8 +179,16 @@ final class Commands {
     }
 
     private void store(String sub, List<String> words) throws IOException {
+        if (sub.equals("clear")) {
+            Args a = Args.parse(words, Set.of(), Set.of());
+            a.expectPositional(1, "snapferry store clear POOL");
+            String pool = DatasetName.of(a.positional(0, "POOL")).pool();
+            api().delete("/pools/" + pool + "/quarantine");
+            out.println("pool " + pool + " is open to writes again");
+            return;
+        }
         if (!sub.equals("verify") && !sub.equals("gc")) {
-            throw new UsageException("usage: snapferry store verify POOL | store gc POOL");
+            throw new UsageException("usage: snapferry store verify POOL | store gc POOL | store clear POOL");
         }
         Args a = Args.parse(words, Set.of(), Set.of("json"));
         a.expectPositional(1, "snapferry store " + sub + " POOL");

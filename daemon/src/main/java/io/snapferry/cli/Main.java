@@ -94,7 +94,7 @@ public final class Main {
               snapshot release DATASET@NAME TAG
               snapshot browse DATASET@NAME [PATH] [--json]        (embedded store)
               snapshot restore DATASET@NAME PATH --to DESTINATION (embedded store)
-              store verify POOL | store gc POOL                   (embedded store)
+              store verify POOL | store gc POOL | store clear POOL (embedded store; clear lifts a quarantine)
 
             Periodic snapshot tasks and retention:
               snapshot-task create --dataset D [--recursive] [--exclude D2]... --naming SCHEMA --schedule CRON

@@ -73,4 +73,35 @@ class EmbeddedStoreCliTest {
 
         assertThat(ok("store", "verify", "local").out()).contains("no damage");
     }
+
+    @Test
+    void verificationQuarantinesADamagedPoolUntilAnOperatorClearsIt() throws Exception {
+        ok("dataset", "create", "local/vm");
+        Path mount = Path.of(Json.mapper().readTree(ok("dataset", "list", "--json").out()).findValues("mountpoint").stream()
+                .map(JsonNode::asText).filter(m -> m.endsWith("vm/@tree")).findFirst().orElseThrow());
+        Files.write(mount.resolve("disk.img"), new byte[300_000]);
+        Files.writeString(mount.resolve("config"), "x".repeat(50_000));
+        ok("snapshot", "create", "local/vm@s1");
+        Path chunk;
+        try (var walk = Files.walk(box.dataDir().root().resolve("pools/local/chunks"))) {
+            chunk = walk.filter(Files::isRegularFile).findFirst().orElseThrow();
+        }
+        byte[] b = Files.readAllBytes(chunk);
+        b[b.length / 2] ^= 0x40;
+        Files.write(chunk, b);
+
+        TestBox.Result verify = box.cli("store", "verify", "local");
+        assertThat(verify.exit()).isEqualTo(1);
+        assertThat(verify.out()).contains("local/vm@s1");
+        TestBox.Result refused = box.cli("snapshot", "create", "local/vm@s2");
+        assertThat(refused.exit()).isEqualTo(1);
+        assertThat(refused.err()).contains("pool local is quarantined").contains("snapferry store clear local");
+        assertThat(Json.mapper().readTree(ok("task", "list", "--kind", "verify", "--json").out()).get(0).path("state").asText())
+                .isEqualTo("FAILED");
+        JsonNode pools = Json.mapper().readTree(box.cli("status", "--json").out());
+        assertThat(pools.path("pools").toString()).contains("local");
+
+        ok("store", "clear", "local");
+        ok("snapshot", "create", "local/vm@s2");
+    }
 }

@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
  * <p>Instances exist only in validated form, so code that takes a {@code DatasetName} never needs
  * to check it again, and no name that could be read as a command-line option reaches a command.
  */
-public record DatasetName(String value) implements Comparable<DatasetName> {
+public record DatasetName(@com.fasterxml.jackson.annotation.JsonValue String value) implements Comparable<DatasetName> {
     public static final int MAX_LENGTH = 255;
     private static final Pattern COMPONENT = Pattern.compile("[A-Za-z0-9_:][A-Za-z0-9_.:-]{0,199}");
     private static final Pattern POOL = Pattern.compile("[A-Za-z][A-Za-z0-9_.:-]{0,199}");
@@ -29,6 +29,7 @@ public record DatasetName(String value) implements Comparable<DatasetName> {
     }
 
     /** Parses and validates; throws {@link DatasetException} with {@link ErrorCode#INVALID_NAME}. */
+    @com.fasterxml.jackson.annotation.JsonCreator
     public static DatasetName of(String value) {
         return new DatasetName(value);
     }

@@ -118,6 +118,22 @@ public interface DatasetProvider extends AutoCloseable {
     /** Discards an interrupted receive's partial state ({@code zfs recv -A}). No-op when there is none. */
     void abortResumableReceive(DatasetName target);
 
+    /**
+     * The provider under any decorators (framing, guards), for callers that need a provider's own
+     * operations beyond this interface. A provider that decorates nothing is itself.
+     */
+    default DatasetProvider unwrapped() {
+        return this;
+    }
+
+    /**
+     * What the pool's own maintenance says, for people: for ZFS the last or running scrub
+     * ({@code zpool status}'s scan line); empty where the provider has nothing to say.
+     */
+    default Optional<String> maintenanceStatus(String pool) {
+        return Optional.empty();
+    }
+
     @Override
     default void close() {
     }

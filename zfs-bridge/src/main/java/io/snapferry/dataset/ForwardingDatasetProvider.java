@@ -15,6 +15,21 @@ public abstract class ForwardingDatasetProvider implements DatasetProvider {
     protected abstract DatasetProvider delegate();
 
     @Override
+    public DatasetProvider unwrapped() {
+        return delegate().unwrapped();
+    }
+
+    @Override
+    public Optional<String> maintenanceStatus(String pool) {
+        return delegate().maintenanceStatus(pool);
+    }
+
+    @Override
+    public void close() {
+        delegate().close();
+    }
+
+    @Override
     public String kind() {
         return delegate().kind();
     }

@@ -37,6 +37,7 @@ public record SnapshotName(DatasetName dataset, String name) implements Comparab
     }
 
     /** Parses {@code pool/ds@snap}. */
+    @com.fasterxml.jackson.annotation.JsonCreator
     public static SnapshotName parse(String full) {
         Objects.requireNonNull(full, "snapshot name");
         int at = full.indexOf('@');
@@ -57,6 +58,8 @@ public record SnapshotName(DatasetName dataset, String name) implements Comparab
         return c != 0 ? c : name.compareTo(o.name);
     }
 
+    /** {@code pool/ds@snap}; also the JSON form. */
+    @com.fasterxml.jackson.annotation.JsonValue
     @Override
     public String toString() {
         return dataset + "@" + name;

@@ -202,6 +202,30 @@ public final class ZfsCommandProvider implements DatasetProvider {
      * {@code available}, size their sum (space usable by datasets, after parity and the pool's
      * reserve), and health from {@code zpool list -o health}.
      */
+    /** The scrub line of {@code zpool status} ("scan:" on OpenZFS, "scrub:" on zfs-fuse), e.g. "none requested". */
+    @Override
+    public Optional<String> maintenanceStatus(String pool) {
+        DatasetName root = DatasetName.of(pool);
+        if (!root.isPool()) {
+            return Optional.empty();
+        }
+        CommandRunner.Result r = runner.run(List.of(zpool, "status", pool));
+        if (!r.ok()) {
+            return Optional.empty();
+        }
+        return scrubLine(r.stdout());
+    }
+
+    static Optional<String> scrubLine(String zpoolStatus) {
+        for (String line : zpoolStatus.split("\n")) {
+            String t = line.strip();
+            if (t.startsWith("scan:") || t.startsWith("scrub:")) {
+                return Optional.of(t.substring(t.indexOf(':') + 1).strip());
+            }
+        }
+        return Optional.empty();
+    }
+
     @Override
     public PoolSpace space(String pool) {
         DatasetName root = DatasetName.of(pool);

@@ -76,6 +76,8 @@ public final class Appliance implements AutoCloseable {
     private SpaceMonitor spaceMonitor;
     private ConfigTransfer configTransfer;
     private SshManager ssh;
+    private io.snapferry.daemon.health.Quarantine quarantine;
+    private io.snapferry.daemon.health.Verifier verifier;
 
     /** Opens the box's providers; called by {@link #start()} once the data directory is locked. */
     public interface ProviderFactory {
@@ -254,6 +256,7 @@ public final class Appliance implements AutoCloseable {
     private List<ScheduledJob> jobs() {
         List<ScheduledJob> out = new ArrayList<>(snapshotTasks.jobs());
         out.addAll(replications.jobs());
+        out.addAll(verifier.jobs());
         out.add(spaceMonitor.job());
         return out;
     }
@@ -275,6 +278,16 @@ public final class Appliance implements AutoCloseable {
         }
     }
 
+    /** Scheduled verification of embedded-store pools. */
+    public io.snapferry.daemon.health.Verifier verifier() {
+        return verifier;
+    }
+
+    /** Pools closed to writes after verification found damage. */
+    public io.snapferry.daemon.health.Quarantine quarantine() {
+        return quarantine;
+    }
+
     /** SSH between boxes: key pairs, connections, peers, pairing, the SSH server. */
     public SshManager ssh() {
         return ssh;
@@ -289,7 +302,12 @@ public final class Appliance implements AutoCloseable {
         dataDir().create();
         lock = dataDir().lock();
         try {
-            providers = List.copyOf(providerFactory.open(options));
+            quarantine = new io.snapferry.daemon.health.Quarantine(dataDir().state().resolve("quarantine.json"));
+            List<DatasetProvider> guarded = new ArrayList<>();
+            for (DatasetProvider p : providerFactory.open(options)) {
+                guarded.add(new io.snapferry.daemon.health.QuarantineGuard(p, quarantine));
+            }
+            providers = List.copyOf(guarded);
             pools = new Pools(providers);
             for (String clash : pools.clashes()) {
                 LOG.warn("pool name {} is claimed twice; the first provider serves it", clash);
@@ -311,6 +329,9 @@ public final class Appliance implements AutoCloseable {
                     scheduler.runNow(replications.once(follower), ScheduledJob.Trigger.AFTER_DEPENDENCY);
                 }
             });
+            verifier = new io.snapferry.daemon.health.Verifier(() -> providers, quarantine, history, clock,
+                    () -> settings.get().zone(), io.snapferry.schedule.Schedule.parse("0 3 * * 0",
+                            java.time.LocalTime.of(1, 0), java.time.LocalTime.of(6, 0)));
             scheduler = new Scheduler(clock, this::jobs, 4);
             metrics = new Metrics(clock, pools::list, scheduler::queueLength);
             history.onEnd(metrics::taskEnded);

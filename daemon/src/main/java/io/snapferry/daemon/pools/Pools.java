@@ -65,12 +65,16 @@ public final class Pools {
                 + String.join(", ", pools().keySet()) + ")");
     }
 
-    public record PoolInfo(String name, String provider, PoolSpace space) {
+    /** A pool with its space and health, and what its maintenance says (ZFS: the scrub line). */
+    public record PoolInfo(String name, String provider, PoolSpace space, Optional<String> maintenance) {
+        public PoolInfo(String name, String provider, PoolSpace space) {
+            this(name, provider, space, Optional.empty());
+        }
     }
 
     public List<PoolInfo> list() {
         List<PoolInfo> out = new ArrayList<>();
-        pools().forEach((name, p) -> out.add(new PoolInfo(name, p.kind(), p.space(name))));
+        pools().forEach((name, p) -> out.add(new PoolInfo(name, p.kind(), p.space(name), p.maintenanceStatus(name))));
         return out;
     }
 

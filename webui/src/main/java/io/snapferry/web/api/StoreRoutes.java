@@ -23,7 +23,16 @@ public final class StoreRoutes {
     public void register(Routes routes) {
         routes.get("/api/v1/snapshots/browse", this::browse);
         routes.post("/api/v1/snapshots/restore", this::restore);
-        routes.post("/api/v1/pools/{pool}/verify", ctx -> ctx.json(store(pool(ctx)).verify(pool(ctx))));
+        routes.post("/api/v1/pools/{pool}/verify", ctx -> {
+            store(pool(ctx));
+            ctx.json(appliance.verifier().verify(pool(ctx)));
+        });
+        routes.delete("/api/v1/pools/{pool}/quarantine", ctx -> {
+            if (!appliance.quarantine().clear(pool(ctx))) {
+                throw ApiError.notFound("pool " + pool(ctx) + " is not quarantined");
+            }
+            ctx.json(Map.of("cleared", pool(ctx)));
+        });
         routes.post("/api/v1/pools/{pool}/gc", ctx -> ctx.json(store(pool(ctx)).collectGarbage(pool(ctx))));
     }
 
@@ -37,7 +46,7 @@ public final class StoreRoutes {
 
     private EmbeddedStore store(DatasetName d) {
         DatasetProvider p = appliance.pools().providerOf(d);
-        if (p instanceof EmbeddedStore s) {
+        if (p.unwrapped() instanceof EmbeddedStore s) {
             return s;
         }
         throw new ApiError(501, "UNSUPPORTED", d.pool() + " is a " + p.kind() + " pool: browsing, restoring single files, "

@@ -24,30 +24,11 @@ export async function render(root) {
   const activity = h('div', { id: 'activity' });
   root.appendChild(h('section', { class: 'section' }, h('h2', { text: 'Running now' }), h('div', { class: 'card' }, activity)));
 
-  const taskRows = failuresFirst(tasks).map((v) => h('tr', { dataset: { task: v.task.id } },
-    h('td', {}, h('a', { class: 'mono', href: '#/snapshot-tasks', text: v.task.dataset }),
-      h('div', { class: 'muted small', text: v.scheduleDescription })),
-    h('td', { class: 'last-run' }, lastRunCell(v.lastRun)),
-    h('td', {}, nextRunCell(v))));
-  root.appendChild(h('section', { class: 'section' }, h('h2', { text: 'Snapshot tasks' }),
-    h('div', { class: 'card' }, taskRows.length
-      ? h('table', { class: 'table', id: 'dashboard-tasks' },
-        h('thead', {}, h('tr', {}, h('th', { text: 'Dataset' }), h('th', { text: 'Last run' }), h('th', { text: 'Next run' }))),
-        h('tbody', {}, taskRows))
-      : h('p', { class: 'empty', id: 'dashboard-no-tasks' }, 'No snapshot tasks. ', h('a', { href: '#/snapshot-tasks?new=1', text: 'Create one' }), '.'))));
-
-  const byId = new Map(tasks.map((v) => [v.task.id, v]));
-  const replRows = replicationsFailuresFirst(replications).map((v) => h('tr', { dataset: { replication: v.task.name } },
-    h('td', {}, h('a', { class: 'mono', href: '#/replication', text: v.task.name }),
-      h('div', { class: 'muted small', text: v.task.sources.join(', ') + ' → ' + (v.task.connection ? v.task.connection + ':' : '') + v.task.target })),
-    h('td', { class: 'last-run' }, lastRunCell(v.lastRun)),
-    h('td', {}, replicationNext(v, byId))));
-  root.appendChild(h('section', { class: 'section' }, h('h2', { text: 'Replication' }),
-    h('div', { class: 'card' }, replRows.length
-      ? h('table', { class: 'table', id: 'dashboard-replications' },
-        h('thead', {}, h('tr', {}, h('th', { text: 'Replication' }), h('th', { text: 'Last run' }), h('th', { text: 'Next run' }))),
-        h('tbody', {}, replRows))
-      : h('p', { class: 'empty', id: 'dashboard-no-replications' }, 'No replication tasks. ', h('a', { href: '#/replication?new=1', text: 'Create one' }), '.'))));
+  const taskSection = h('div', { class: 'card' });
+  const replSection = h('div', { class: 'card' });
+  root.appendChild(h('section', { class: 'section' }, h('h2', { text: 'Snapshot tasks' }), taskSection));
+  root.appendChild(h('section', { class: 'section' }, h('h2', { text: 'Replication' }), replSection));
+  drawTasks(taskSection, replSection, tasks, replications);
 
   const rows = status.services.map((s) => h('tr', {},
     h('td', { text: s.name }),
@@ -65,10 +46,21 @@ export async function render(root) {
 
   let stopped = false;
   let timer = null;
+  let running = '';
   async function poll() {
     try {
       const [runs, progress] = await Promise.all([api('GET', '/tasks', { query: { limit: 50 } }), api('GET', '/replications/progress')]);
-      if (!stopped) drawActivity(activity, runs, progress);
+      if (stopped) return;
+      const now = drawActivity(activity, runs, progress);
+      if (now !== running) {
+        // A run started or ended: the last runs below change with it.
+        const ended = running !== '';
+        running = now;
+        if (ended) {
+          const [t, r] = await Promise.all([api('GET', '/snapshot-tasks'), api('GET', '/replications')]);
+          if (!stopped) drawTasks(taskSection, replSection, t, r);
+        }
+      }
     } catch (e) {
       if (!stopped) clear(activity).appendChild(h('p', { class: 'form-error', text: 'Activity cannot be loaded: ' + e.message }));
     }
@@ -81,7 +73,33 @@ export async function render(root) {
   };
 }
 
-/** Running task runs; a replication's row shows its progress bar. */
+/** The snapshot and replication tasks with their last and next runs, failures first. */
+function drawTasks(taskSection, replSection, tasks, replications) {
+  const taskRows = failuresFirst(tasks).map((v) => h('tr', { dataset: { task: v.task.id } },
+    h('td', {}, h('a', { class: 'mono', href: '#/snapshot-tasks', text: v.task.dataset }),
+      h('div', { class: 'muted small', text: v.scheduleDescription })),
+    h('td', { class: 'last-run' }, lastRunCell(v.lastRun)),
+    h('td', {}, nextRunCell(v))));
+  clear(taskSection).appendChild(taskRows.length
+    ? h('table', { class: 'table', id: 'dashboard-tasks' },
+      h('thead', {}, h('tr', {}, h('th', { text: 'Dataset' }), h('th', { text: 'Last run' }), h('th', { text: 'Next run' }))),
+      h('tbody', {}, taskRows))
+    : h('p', { class: 'empty', id: 'dashboard-no-tasks' }, 'No snapshot tasks. ', h('a', { href: '#/snapshot-tasks?new=1', text: 'Create one' }), '.'));
+
+  const byId = new Map(tasks.map((v) => [v.task.id, v]));
+  const replRows = replicationsFailuresFirst(replications).map((v) => h('tr', { dataset: { replication: v.task.name } },
+    h('td', {}, h('a', { class: 'mono', href: '#/replication', text: v.task.name }),
+      h('div', { class: 'muted small', text: v.task.sources.join(', ') + ' → ' + (v.task.connection ? v.task.connection + ':' : '') + v.task.target })),
+    h('td', { class: 'last-run' }, lastRunCell(v.lastRun)),
+    h('td', {}, replicationNext(v, byId))));
+  clear(replSection).appendChild(replRows.length
+    ? h('table', { class: 'table', id: 'dashboard-replications' },
+      h('thead', {}, h('tr', {}, h('th', { text: 'Replication' }), h('th', { text: 'Last run' }), h('th', { text: 'Next run' }))),
+      h('tbody', {}, replRows))
+    : h('p', { class: 'empty', id: 'dashboard-no-replications' }, 'No replication tasks. ', h('a', { href: '#/replication?new=1', text: 'Create one' }), '.'));
+}
+
+/** Running task runs; a replication's row shows its progress bar. Returns the keys of what runs. */
 function drawActivity(el, runs, progress) {
   clear(el);
   const running = (runs || []).filter((r) => r.state === 'RUNNING');
@@ -92,7 +110,7 @@ function drawActivity(el, runs, progress) {
   const all = [...running, ...extra];
   if (!all.length) {
     el.appendChild(h('p', { class: 'empty', id: 'activity-idle', text: 'Nothing is running.' }));
-    return;
+    return '';
   }
   el.appendChild(h('table', { class: 'table', id: 'activity-table' },
     h('thead', {}, h('tr', {}, h('th', { text: 'Task' }), h('th', { text: 'Progress' }))),
@@ -103,6 +121,7 @@ function drawActivity(el, runs, progress) {
           h('a', { class: 'mono', href: r.id && !String(r.id).startsWith('p-') ? '#/tasks?run=' + encodeURIComponent(r.id) : '#/replication', text: r.subject })),
         h('td', { class: 'progress-cell' }, p ? progressView(p) : h('span', { class: 'muted small', text: 'running' })));
     }))));
+  return all.map((r) => r.kind + ':' + r.subject).sort().join(',');
 }
 
 function replicationsFailuresFirst(views) {

@@ -230,7 +230,7 @@ async function notifications(root) {
       clear(results).appendChild(h('ul', { class: 'steps-list', id: 'test-result-list' }, r.results.map((x) => h('li', { dataset: { target: x.target, ok: String(x.ok) } },
         h('span', { class: 'badge badge-' + (x.ok ? 'ok' : 'danger'), text: x.ok ? 'delivered' : 'failed' }), ' ',
         h('strong', { class: 'mono', text: x.target }), ' (' + x.type + ')',
-        x.detail ? h('span', { class: 'muted', text: ': ' + x.detail }) : null))));
+        x.detail && !(x.ok && x.detail === 'delivered') ? h('span', { class: 'muted', text: ': ' + x.detail }) : null))));
     } catch (e) {
       clear(results).appendChild(h('p', { class: 'form-error', role: 'alert', text: e.message }));
     } finally {

@@ -193,6 +193,9 @@ class SettingsBrowserTest {
             assertThat(progress.getText()).contains("tank/vm", "MiB");
             b.screenshot("settings-06-dashboard-activity");
             b.wait.until(d -> !b.all("#activity-idle").isEmpty());
+            // The run ended: the replication's row shows it without a reload.
+            assertThat(b.visible(row + " .last-run [data-state=SUCCEEDED]").getText()).isEqualTo("succeeded");
+            b.screenshot("settings-07-dashboard-after-run");
             assertThat(zfs.listSnapshots(DatasetName.of("backup/vm"))).hasSize(1);
         }
     }

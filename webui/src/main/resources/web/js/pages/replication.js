@@ -50,8 +50,8 @@ function targetRetention(r) {
   return retentionSummary(r);
 }
 
-/** The progress of a running replication: a bar with bytes, rate and time left. */
-function progressView(p) {
+/** The progress of a running replication: a bar with bytes, rate and time left (also on the dashboard). */
+export function progressView(p) {
   const pct = p.totalBytes ? Math.min(100, (p.bytes / p.totalBytes) * 100) : null;
   const bar = h('div', { class: 'bar bar-progress' + (pct === null ? ' bar-indeterminate' : '') },
     h('div', { class: 'bar-fill', style: pct === null ? null : 'width:' + pct.toFixed(1) + '%' }));
@@ -165,6 +165,7 @@ async function renderList(root, { go }) {
           h('span', { class: 'tag', text: lower(t.direction) }),
           h('span', { class: 'tag', text: lower(t.transport) + (t.connection ? ' · ' + t.connection : '') }),
           t.compression !== 'NONE' ? h('span', { class: 'tag', text: lower(t.compression) }) : null,
+          t.encryptionKey ? h('span', { class: 'tag', title: 'encrypted with stream key ' + t.encryptionKey, text: 'encrypted · ' + t.encryptionKey }) : null,
           t.enabled ? null : h('span', { class: 'badge badge-neutral', text: 'disabled' }))),
       h('td', {}, route(t), t.recursive ? h('div', { class: 'muted small', text: 'recursive' + (t.exclude.length ? ', excluding ' + t.exclude.join(', ') : '') }) : null),
       h('td', { class: 'small when-cell' }, h('div', { class: t.schedule && !t.afterSnapshotTask ? 'mono nowrap' : null, text: whenText(t, tasksById) }),
@@ -406,6 +407,26 @@ function retentionFields(ri) {
     wrap('grid', 'Grid', ri.grid, 'zrepl-style thinning.'));
 }
 
+const TRANSPORTS = [
+  ['LOCAL', 'Local: to another pool on this box'],
+  ['SSH', 'SSH: to another snapferry box'],
+  ['SSH_ZFS', 'SSH to a stock ZFS host (zfs receive over SSH)'],
+];
+
+function transportLabel(v) {
+  return { LOCAL: 'local', SSH: 'SSH', SSH_ZFS: 'SSH to a stock ZFS host' }[v] || v;
+}
+
+/** A select of the SSH connections ("host:port as user"); keeps `current` even when it is gone. */
+function connectionSelect(id, connections, current) {
+  const names = connections.map((c) => c.name);
+  const options = connections.map((c) => h('option', { value: c.name, selected: c.name === current,
+    text: c.name + ' — ' + c.user + '@' + c.host + ':' + c.port }));
+  if (current && !names.includes(current)) options.push(h('option', { value: current, selected: true, text: current + ' (no longer exists)' }));
+  if (!options.length) options.push(h('option', { value: '', text: 'no connections: set one up on the SSH page' }));
+  return h('select', { id, name: 'connection' }, options);
+}
+
 // ---------------------------------------------------------------------------------------------
 // The wizard
 
@@ -418,7 +439,8 @@ const STEP_OF_FIELD = {
 };
 
 async function renderWizard(root, { go }) {
-  const [datasets, snapTasks] = await Promise.all([api('GET', '/datasets'), api('GET', '/snapshot-tasks')]);
+  const [datasets, snapTasks, connections] = await Promise.all([api('GET', '/datasets'), api('GET', '/snapshot-tasks'),
+    api('GET', '/connections')]);
   datasets.sort((a, b) => a.name.localeCompare(b.name));
   let step = 0;
 
@@ -431,7 +453,14 @@ async function renderWizard(root, { go }) {
   const name = h('input', { type: 'text', id: 'w-name', name: 'name', class: 'mono', autocomplete: 'off', spellcheck: 'false', placeholder: 'e.g. offsite' });
   const sources = h('select', { id: 'w-sources', name: 'sources', multiple: true, size: Math.min(8, Math.max(4, datasets.length)) },
     datasets.map((d) => h('option', { value: d.name, text: d.name })));
-  const transport = h('select', { id: 'w-transport', name: 'transport' }, h('option', { value: 'LOCAL', text: 'Local: to another pool on this box' }));
+  const transport = h('select', { id: 'w-transport', name: 'transport' }, TRANSPORTS.map(([v, label]) =>
+    h('option', { value: v, text: label, disabled: v !== 'LOCAL' && !connections.length })));
+  const connection = connectionSelect('w-connection', connections, null);
+  const connectionField = wrap('connection', 'Connection', connection, 'The other box, as set up on the SSH page.');
+  const transportNote = h('p', { class: 'note', id: 'w-transport-note' }, connections.length
+    ? ['Connections to other boxes are set up on the ', h('a', { href: '#/ssh', text: 'SSH page' }), '.']
+    : ['No SSH connections yet: replication to another box (snapferry over SSH, or a stock ZFS host over SSH) needs one. Set it up on the ',
+      h('a', { href: '#/ssh', text: 'SSH page' }), ', then come back.']);
   const target = h('input', { type: 'text', id: 'w-target', name: 'target', class: 'mono', autocomplete: 'off', spellcheck: 'false', placeholder: 'e.g. backup/tank' });
   const targetHint = h('p', { class: 'help', id: 'w-target-hint' });
   const recursive = h('input', { type: 'checkbox', id: 'w-recursive', name: 'recursive' });
@@ -440,7 +469,8 @@ async function renderWizard(root, { go }) {
     wrap('name', 'Name', name, 'Lower-case letters, digits, - and _; it names the holds and the task.'),
     wrap('sources', 'Source datasets', sources, 'Ctrl-click to choose several.'),
     wrap('transport', 'Transport', transport),
-    h('p', { class: 'note', id: 'w-transport-note', text: 'Replication to another box (SSH, or a stock ZFS host over SSH) needs an SSH connection; connections are set up on the SSH page.' }),
+    connectionField,
+    transportNote,
     h('div', { class: 'field', dataset: { field: 'target' } }, h('label', { for: 'w-target', text: 'Target dataset' }), target, targetHint),
     check('recursive', recursive, 'Recursive: also replicate every dataset below the sources'));
 
@@ -552,7 +582,8 @@ async function renderWizard(root, { go }) {
       targetHint.textContent = 'The dataset that receives the snapshots; it is created when missing.';
       return true;
     }
-    const bad = s.find((x) => x === t || t.startsWith(x + '/') || x.startsWith(t + '/'));
+    const remote = transport.value !== 'LOCAL';
+    const bad = !remote && s.find((x) => x === t || t.startsWith(x + '/') || x.startsWith(t + '/'));
     if (bad) {
       targetHint.className = 'help preview-error';
       targetHint.textContent = 'The target overlaps the source ' + bad + '.';
@@ -563,11 +594,21 @@ async function renderWizard(root, { go }) {
       targetHint.textContent = 'A dataset below a pool, e.g. backup/' + (s[0] || 'data') + '.';
       return false;
     }
+    if (remote) {
+      targetHint.textContent = 'A dataset on the other box' + (connection.value ? ' (' + connection.value + ')' : '') + '; it is created when missing.';
+      return true;
+    }
     const exists = datasets.some((d) => d.name === t);
     targetHint.textContent = exists ? 'Exists: it must hold nothing but what this replication sends.' : 'Created by the first run.';
     return true;
   }
   sources.addEventListener('change', () => { fillTasks(); suggestTarget(); });
+  function syncTransport() {
+    connectionField.hidden = transport.value === 'LOCAL';
+    checkTarget();
+  }
+  transport.addEventListener('change', syncTransport);
+  connection.addEventListener('change', checkTarget);
   target.addEventListener('input', checkTarget);
 
   function fieldError(fieldName, message) {
@@ -580,6 +621,7 @@ async function renderWizard(root, { go }) {
     if (i === 0) {
       if (!NAME_RE.test(name.value.trim())) return fieldError('name', 'Give the replication a name: 1 to 64 lower-case letters, digits, - and _.');
       if (!selectedSources().length) return fieldError('sources', 'Choose at least one source dataset.');
+      if (transport.value !== 'LOCAL' && !connection.value) return fieldError('connection', 'Choose the connection to the other box.');
       if (!target.value.trim()) return fieldError('target', 'Give the target dataset, e.g. backup/' + selectedSources()[0] + '.');
       if (!checkTarget()) return fieldError('target', targetHint.textContent);
     }
@@ -633,7 +675,7 @@ async function renderWizard(root, { go }) {
       ['Name', name.value.trim()],
       ['Sources', selectedSources().join(', ') + (recursive.checked ? ' (recursive)' : '')],
       ['Target', target.value.trim()],
-      ['Transport', 'local'],
+      ['Transport', transport.value === 'LOCAL' ? 'local' : transportLabel(transport.value) + ' via ' + connection.value],
       ['Snapshots', whatText()],
       ['Runs', whenTextWizard()],
       ['Target retention', r === 'SOURCE' ? 'same as the source' : r === 'NONE' ? 'keep all'
@@ -647,7 +689,8 @@ async function renderWizard(root, { go }) {
     const when = radioValue(form, 'when');
     const r = radioValue(form, 'retention');
     return {
-      name: name.value.trim(), direction: 'PUSH', transport: 'LOCAL', connection: null,
+      name: name.value.trim(), direction: 'PUSH', transport: transport.value,
+      connection: transport.value === 'LOCAL' ? null : connection.value,
       sources: selectedSources(), target: target.value.trim(), recursive: recursive.checked,
       snapshotTasks: what === 'naming' ? [] : stIds,
       naming: what === 'naming' ? [naming.value.trim()] : [],
@@ -710,6 +753,7 @@ async function renderWizard(root, { go }) {
 
   fillTasks();
   suggestTarget();
+  syncTransport();
   show(0);
   return () => { stSchedule.cancel(); ownSchedule.cancel(); };
 }
@@ -719,9 +763,10 @@ async function renderWizard(root, { go }) {
 
 async function renderAdvanced(root, { params, go }) {
   const editing = params.get('edit');
-  const [datasets, snapTasks, existing] = await Promise.all([
+  const [datasets, snapTasks, existing, connections, keys] = await Promise.all([
     api('GET', '/datasets'), api('GET', '/snapshot-tasks'),
     editing ? api('GET', '/replications/' + enc(editing)) : Promise.resolve(null),
+    api('GET', '/connections'), api('GET', '/stream-keys'),
   ]);
   const t = existing ? existing.task : {
     name: '', direction: 'PUSH', transport: 'LOCAL', connection: null, sources: [], target: '', recursive: false, exclude: [],
@@ -743,7 +788,12 @@ async function renderAdvanced(root, { params, go }) {
     name: text('a-name', 'name', t.name, existing ? { disabled: true } : { placeholder: 'e.g. offsite' }),
     direction: sel('a-direction', 'direction', [['PUSH', 'Push: this box sends'], ['PULL', 'Pull: this box fetches']], t.direction),
     transport: sel('a-transport', 'transport', [['LOCAL', 'Local (this box)'], ['SSH', 'SSH (another snapferry box)'], ['SSH_ZFS', 'SSH to a stock ZFS host']], t.transport),
-    connection: text('a-connection', 'connection', t.connection, { placeholder: 'the SSH connection\'s name' }),
+    connection: connectionSelect('a-connection', connections, t.connection),
+    encryptionKey: h('select', { id: 'a-encryption-key', name: 'encryptionKey' },
+      h('option', { value: '', text: 'None: send plain streams', selected: !t.encryptionKey }),
+      keys.map((k) => h('option', { value: k.name, selected: k.name === t.encryptionKey, text: k.name + ' (' + k.fingerprint + ')' })),
+      t.encryptionKey && !keys.some((k) => k.name === t.encryptionKey)
+        ? h('option', { value: t.encryptionKey, selected: true, text: t.encryptionKey + ' (no longer exists)' }) : null),
     sources: area('a-sources', 'sources', t.sources.join('\n'), 'one dataset a line, e.g. tank/home'),
     target: text('a-target', 'target', t.target, { placeholder: 'e.g. backup/home' }),
     recursive: box('a-recursive', 'recursive', t.recursive),
@@ -769,7 +819,9 @@ async function renderAdvanced(root, { params, go }) {
   const sched = scheduleEditor('a-schedule', t.schedule || '');
   const ri = retentionInputs('a-', t.retention);
   const retentionBody = h('div', { class: 'retention-custom' }, retentionFields(ri));
-  const connectionField = wrap('connection', 'Connection', f.connection, 'For the SSH transports: the connection set up on the SSH page.');
+  const connectionField = h('div', {}, wrap('connection', 'Connection', f.connection, 'For the SSH transports: the connection to the other box.'),
+    connections.length ? null : h('p', { class: 'note', id: 'a-no-connections' }, 'No SSH connections yet. Set one up on the ',
+      h('a', { href: '#/ssh', text: 'SSH page' }), ' first.'));
 
   const save = h('button', { type: 'submit', class: 'btn btn-primary', id: 'a-save', text: existing ? 'Save changes' : 'Create replication' });
   const form = h('form', { id: 'advanced-form', class: 'task-form', novalidate: true },
@@ -805,6 +857,9 @@ async function renderAdvanced(root, { params, go }) {
         wrap('compression', 'Compression', f.compression),
         wrap('bandwidthLimit', 'Bandwidth limit', f.bandwidthLimit),
         wrap('retries', 'Retries', f.retries, '0 to 100, with back-off.')),
+      wrap('encryptionKey', 'Encryption', f.encryptionKey, keys.length
+        ? 'Encrypt what this box sends with a stream key; the receiving box needs the same key (Settings → Stream keys).'
+        : 'No stream keys yet: create one under Settings → Stream keys to encrypt the streams.'),
       check('allowFromScratch', f.allowFromScratch, 'Allow from scratch: when no common snapshot is left, replace what the target holds with a full send')),
     h('div', { class: 'card form-card' }, h('h2', { text: 'Target properties' }),
       wrap('readonly', 'Read-only target', f.readonly),
@@ -850,7 +905,7 @@ async function renderAdvanced(root, { params, go }) {
         : { mode: f.retentionMode.value, lifetime: null, keep: null, grid: null },
       allowFromScratch: f.allowFromScratch.checked, readonly: f.readonly.value,
       properties: { send: f.propSend.checked, exclude: lines(f.propExclude.value), override },
-      compression: f.compression.value, bandwidthLimit: opt(f.bandwidthLimit.value),
+      compression: f.compression.value, bandwidthLimit: opt(f.bandwidthLimit.value), encryptionKey: opt(f.encryptionKey.value),
       retries: Number.isInteger(retries) ? retries : -1, enabled: f.enabled.checked,
     };
   }

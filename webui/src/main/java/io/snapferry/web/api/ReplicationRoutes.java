@@ -57,14 +57,32 @@ public final class ReplicationRoutes {
         routes.get("/api/v1/holds", this::holds);
     }
 
-    /** A replication with its last run and live progress. */
-    public record ReplicationView(ReplicationTask task, Optional<TaskRun> lastRun, Optional<?> progress) {
+    /**
+     * A replication with its last run, its next scheduled run (only for an enabled task with its own
+     * schedule; a task run after a snapshot task follows that task's next run) and live progress.
+     */
+    public record ReplicationView(ReplicationTask task, Optional<TaskRun> lastRun, Optional<Instant> nextRun, Optional<?> progress) {
     }
 
     private ReplicationView view(ReplicationTask t) {
         Optional<TaskRun> last = appliance.history().last(ReplicationTasks.KIND, t.name())
                 .map(r -> new TaskRun(r.id(), r.kind(), r.subject(), r.state(), r.startedAt(), r.endedAt(), r.result(), List.of()));
-        return new ReplicationView(t, last, tasks().progress().of(t.name()));
+        return new ReplicationView(t, last, nextRun(t), tasks().progress().of(t.name()));
+    }
+
+    private Optional<Instant> nextRun(ReplicationTask t) {
+        if (!t.enabled() || t.schedule().isEmpty()) {
+            return Optional.empty();
+        }
+        java.time.ZoneId zone = appliance.settings().get().zone();
+        try {
+            return tasks().compile(t).schedule()
+                    .flatMap(s -> s.next(java.time.ZonedDateTime.now(appliance.clock()).withZoneSameInstant(zone)))
+                    .map(java.time.ZonedDateTime::toInstant);
+        } catch (RuntimeException e) {
+            // A task that no longer compiles (its stream key was deleted, say) has no next run; its run reports why.
+            return Optional.empty();
+        }
     }
 
     private ReplicationTask read(Context ctx, Optional<ReplicationTask> old) {

@@ -9,7 +9,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
-/** {@code /api/v1/setup}, {@code /api/v1/session} (log in, out, whoami) and {@code /api/v1/tokens}. */
+/**
+ * {@code /api/v1/setup}, {@code /api/v1/session} (log in, out, whoami), {@code /api/v1/tokens} and
+ * {@code /api/v1/users/me/password}.
+ */
 public final class AuthRoutes {
     private final UserStore users;
     private final SessionStore sessions;
@@ -31,6 +34,7 @@ public final class AuthRoutes {
         routes.get("/api/v1/session", this::whoami);
         routes.post("/api/v1/session", this::login);
         routes.delete("/api/v1/session", this::logout);
+        routes.put("/api/v1/users/me/password", this::changePassword);
         routes.get("/api/v1/tokens", ctx -> ctx.json(tokens.list()));
         routes.post("/api/v1/tokens", ctx -> ctx.status(201).json(tokens.create(Body.of(ctx).requiredString("name"))));
         routes.delete("/api/v1/tokens/{name}", ctx -> {
@@ -93,6 +97,34 @@ public final class AuthRoutes {
         long seconds = Math.max(1, (wait.toMillis() + 999) / 1000);
         ctx.header("Retry-After", Long.toString(seconds));
         return new ApiError(429, "TOO_MANY_ATTEMPTS", "too many failed logins; try again in " + seconds + " s", null);
+    }
+
+    /**
+     * A logged-in user changes their own password; the session making the change stays, the
+     * user's other sessions end. Tokens have no password to change (403).
+     */
+    private void changePassword(Context ctx) {
+        Principal p = Principal.of(ctx).filter(x -> x.kind() == Principal.Kind.SESSION).orElseThrow(() ->
+                new ApiError(403, "NOT_A_USER", "only a user logged in with a password can change it; API tokens have none", null));
+        Body b = Body.of(ctx);
+        String current = b.string("current").orElse("");
+        String next = b.string("new").orElse("");
+        String address = ctx.ip();
+        Optional<Duration> wait = throttle.lockedFor(address, p.name());
+        if (wait.isPresent()) {
+            throw tooMany(ctx, wait.get());
+        }
+        try {
+            users.changePassword(p.name(), current, next);
+        } catch (ApiError e) {
+            if ("INVALID_CREDENTIALS".equals(e.code())) {
+                throttle.failure(address, p.name());
+            }
+            throw e;
+        }
+        throttle.success(address, p.name());
+        int ended = sessions.removeAllOf(p.name(), p.sessionId());
+        ctx.json(Map.of("changed", true, "otherSessionsEnded", ended));
     }
 
     private void logout(Context ctx) {

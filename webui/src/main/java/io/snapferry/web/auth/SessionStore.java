@@ -73,6 +73,17 @@ public final class SessionStore {
         }
     }
 
+    /**
+     * Ends every session of {@code username} except the one with cookie value {@code keepId}
+     * (none kept when null), e.g. after a password change. Returns how many ended.
+     */
+    public synchronized int removeAllOf(String username, String keepId) {
+        String keep = keepId == null ? null : Secrets.sha256Hex(keepId);
+        int before = byIdHash.size();
+        byIdHash.entrySet().removeIf(e -> e.getValue().username().equals(username) && !e.getKey().equals(keep));
+        return before - byIdHash.size();
+    }
+
     public synchronized int size() {
         expire(clock.instant());
         return byIdHash.size();

@@ -85,6 +85,42 @@ public final class UserStore {
         return hasher.verify(password, user.passwordHash()) ? Optional.of(user.username()) : Optional.empty();
     }
 
+    /**
+     * Changes {@code username}'s password after checking {@code current} against the stored hash;
+     * the new one is hashed like the first. A wrong current password gives 403 naming the field
+     * {@code current}; a new password outside the length rules, or equal to the current one, a
+     * 400 naming {@code new}. Nothing is written on failure.
+     */
+    public void changePassword(String username, String current, String next) {
+        if (current == null || current.isEmpty()) {
+            throw ApiError.badRequest("current", "the current password is required");
+        }
+        if (authenticate(username, current).isEmpty()) {
+            throw new ApiError(403, "INVALID_CREDENTIALS", "the current password is wrong", "current");
+        }
+        checkPassword("new", next);
+        if (next.equals(current)) {
+            throw ApiError.badRequest("new", "the new password must differ from the current one");
+        }
+        String hash = hasher.hash(next);
+        synchronized (this) {
+            List<User> updated = new ArrayList<>();
+            boolean found = false;
+            for (User u : users) {
+                if (u.username().equals(username)) {
+                    updated.add(new User(u.username(), hash, u.createdAt()));
+                    found = true;
+                } else {
+                    updated.add(u);
+                }
+            }
+            if (!found) {
+                throw new ApiError(404, "NOT_FOUND", "no account named " + username, null);
+            }
+            save(updated);
+        }
+    }
+
     public synchronized List<String> usernames() {
         return users.stream().map(User::username).toList();
     }

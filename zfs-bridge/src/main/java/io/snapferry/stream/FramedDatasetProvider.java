@@ -1,13 +1,9 @@
 package io.snapferry.stream;
 
-import io.snapferry.dataset.Capabilities;
-import io.snapferry.dataset.Dataset;
 import io.snapferry.dataset.DatasetException;
 import io.snapferry.dataset.DatasetName;
 import io.snapferry.dataset.DatasetProvider;
-import io.snapferry.dataset.DestroyResult;
 import io.snapferry.dataset.ErrorCode;
-import io.snapferry.dataset.PoolSpace;
 import io.snapferry.dataset.ReceiveOptions;
 import io.snapferry.dataset.ReceiveResult;
 import io.snapferry.dataset.SendRequest;
@@ -19,7 +15,6 @@ import java.io.InputStream;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.Consumer;
 
 /**

@@ -3,7 +3,6 @@ package io.snapferry.zfs;
 import io.snapferry.dataset.DatasetException;
 import io.snapferry.dataset.ErrorCode;
 import java.io.ByteArrayOutputStream;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;

@@ -78,6 +78,9 @@ public final class Replicator {
      * @param maxBackoff     the longest wait between retries
      * @param stallTimeout   how long a transfer may move no byte before it is aborted
      */
+    /** A stream that fails verification is sent again at once; the third failure ends the run. */
+    static final int MAX_CORRUPTIONS = 3;
+
     public record Settings(Duration initialBackoff, Duration maxBackoff, Duration stallTimeout) {
         public Settings {
             for (Duration d : List.of(initialBackoff, maxBackoff, stallTimeout)) {
@@ -224,6 +227,7 @@ public final class Replicator {
         private Outcome replicate(DatasetName ds, DatasetName dst) {
             Instant t0 = clock.instant();
             int attempts = 0;
+            int corruptions = 0;
             AtomicLong bytes = new AtomicLong();
             List<SnapshotName> received = new ArrayList<>();
             Optional<Plan> lastPlan = Optional.empty();
@@ -269,6 +273,19 @@ public final class Replicator {
                             targetExists);
                 } catch (Exception e) {
                     DatasetFailure f = classify(e);
+                    if (f.code().equals(Optional.of(ErrorCode.CORRUPT_STREAM))) {
+                        corruptions++;
+                        if (corruptions < MAX_CORRUPTIONS) {
+                            log.warn("task {}: {} -> {}: the stream failed verification ({} of {}), sending it again: {}",
+                                    spec.taskId(), ds, dst, corruptions, MAX_CORRUPTIONS, f.message());
+                            continue;
+                        }
+                        f = new DatasetFailure(f.reason(), ErrorCode.Category.PERMANENT, f.code(), "the stream failed verification "
+                                + corruptions + " times (last: " + f.message() + "); something between the boxes damages data:"
+                                + " check the link, memory and disks, then run the replication again");
+                        log.warn("task {}: {} -> {} failed: {}", spec.taskId(), ds, dst, f.message());
+                        return new Outcome(result(ds, dst, lastPlan, received, bytes.get(), t0, attempts, Optional.of(f)), targetExists);
+                    }
                     if (f.retryable() && attempts <= spec.retries()) {
                         Duration wait = backoff(attempts);
                         log.warn("task {}: {} -> {} failed (attempt {} of {}), retrying in {}: {}", spec.taskId(), ds, dst,

@@ -627,4 +627,67 @@ class ReplicatorTest {
             return blocking;
         }
     }
+
+    /** A transform that flips one byte of the wire for the first {@code bad} attempts of each step. */
+    private static StreamTransform corrupting(int bad) {
+        return new StreamTransform() {
+            @Override
+            public java.io.InputStream wrapSend(java.io.InputStream send, StepContext context) {
+                if (context.attempt() > bad) {
+                    return send;
+                }
+                return new java.io.FilterInputStream(send) {
+                    private long pos;
+
+                    @Override
+                    public int read(byte[] b, int off, int len) throws java.io.IOException {
+                        int n = super.read(b, off, len);
+                        if (n > 0 && pos <= 5000 && pos + n > 5000) {
+                            b[off + (int) (5000 - pos)] ^= 0x10;
+                        }
+                        pos += Math.max(n, 0);
+                        return n;
+                    }
+                };
+            }
+
+            @Override
+            public java.io.InputStream wrapReceive(java.io.InputStream wire, StepContext context) {
+                return wire;
+            }
+        };
+    }
+
+    private ReplicationResult runFramed(int badAttempts) {
+        var framedSrc = new io.snapferry.stream.FramedDatasetProvider(src, "box-a", io.snapferry.stream.StreamOptions.defaults()
+                .withFrameSize(io.snapferry.stream.StreamOptions.MIN_FRAME_SIZE), io.snapferry.stream.KeyResolver.NONE, r -> { });
+        var framedDst = new io.snapferry.stream.FramedDatasetProvider(dst, "box-b", io.snapferry.stream.StreamOptions.defaults(),
+                io.snapferry.stream.KeyResolver.NONE, r -> { });
+        Replicator r = new Replicator(new Replicator.Settings(Duration.ofSeconds(1), Duration.ofSeconds(8), Duration.ofSeconds(30)),
+                sleeps::add, corrupting(badAttempts));
+        return r.run(spec(false, 5), new LocalEndpoint("box-a", framedSrc, tmp.resolve("fa")),
+                new LocalEndpoint("box-b", framedDst, tmp.resolve("fb")), (d, s, b, t) -> { }, clock);
+    }
+
+    @Test
+    void aCorruptedStreamIsSentAgainAtOnce() {
+        src.write(DATA, "big", new byte[64 * 1024]);
+        snap(src, DATA, "auto-1");
+        ReplicationResult r = runFramed(2);
+        assertThat(r.ok()).isTrue();
+        assertThat(r.datasets().get(0).attempts()).isEqualTo(3);
+        assertThat(sleeps).as("a resend does not wait for a backoff").isEmpty();
+        assertThat(guids(dst, BACKUP)).isEqualTo(guids(src, DATA));
+    }
+
+    @Test
+    void threeCorruptionsFailTheRunClearlyAndLeaveNothing() {
+        src.write(DATA, "big", new byte[64 * 1024]);
+        snap(src, DATA, "auto-1");
+        ReplicationResult r = runFramed(3);
+        assertThat(r.ok()).isFalse();
+        assertThat(r.datasets().get(0).failure().orElseThrow().message()).contains("failed verification 3 times");
+        assertThat(r.datasets().get(0).attempts()).isEqualTo(3);
+        assertThat(dst.exists(BACKUP)).isFalse();
+    }
 }

@@ -92,6 +92,44 @@ class OpsApiTest {
     }
 
     @Test
+    void aFailingReplicationIsWebhookedAndMailedAndItsRecoveryToo() throws Exception {
+        try (WebhookReceiver hook = new WebhookReceiver(); SmtpReceiver smtp = new SmtpReceiver("box", "mail-secret")) {
+            Map<String, Object> email = Map.of("host", "127.0.0.1", "port", smtp.port(), "starttls", false, "username", "box",
+                    "password", "mail-secret", "from", "snapferry@box.example", "to", List.of("ops@example.com"));
+            WebClient.Response put = admin.send("PUT", "/api/v1/settings/notifications", Map.of("targets", List.of(
+                    Map.of("id", "ops", "enabled", true, "events", List.of("FAILURE", "RECOVERY"), "webhook", Map.of("url", hook.url())),
+                    Map.of("id", "mail", "enabled", true, "events", List.of("FAILURE", "RECOVERY"), "email", email))), false);
+            assertThat(put.status()).as(put.body()).isEqualTo(200);
+            zfs.createSnapshots(List.of(DatasetName.of("tank/a").snapshot("auto-2026-11-22_10-00")));
+            assertThat(box.cli("replication", "create", "--name", "copy", "--source", "tank/a", "--target", "tank/copy",
+                    "--naming", "auto-%Y-%m-%d_%H-%M", "--retries", "0").exit()).isZero();
+            assertThat(box.cli("replication", "run", "copy", "--wait").exit()).isZero();
+            // The target diverges: the next run is refused and fails.
+            zfs.createSnapshots(List.of(DatasetName.of("tank/copy").snapshot("local-change")));
+            zfs.createSnapshots(List.of(DatasetName.of("tank/a").snapshot("auto-2026-11-22_10-15")));
+            assertThat(box.cli("replication", "run", "copy", "--wait").exit()).isEqualTo(1);
+            // The operator removes the stray snapshot; the next run succeeds.
+            zfs.destroySnapshots(List.of(DatasetName.of("tank/copy").snapshot("local-change")));
+            assertThat(box.cli("replication", "run", "copy", "--wait").exit()).isZero();
+
+            Poll.until(Duration.ofSeconds(10), "failure and recovery by webhook", () -> hook.received().size() >= 2);
+            assertThat(hook.received()).extracting(n -> n.path("event").asText() + " " + n.path("kind").asText() + " " + n.path("subject").asText())
+                    .containsExactly("FAILURE replication copy", "RECOVERY replication copy");
+            Poll.until(Duration.ofSeconds(10), "failure and recovery by e-mail", () -> smtp.messages().size() >= 2);
+            assertThat(smtp.messages().get(0).data()).contains("Subject: [").contains("] FAILURE replication copy");
+            assertThat(body(smtp.messages().get(0).data())).contains("target diverged").contains("local-change");
+            assertThat(smtp.messages().get(0).to()).containsExactly("ops@example.com");
+            assertThat(smtp.messages().get(1).data()).contains("] RECOVERY replication copy");
+        }
+    }
+
+    /** The text of a base64 body after the headers. */
+    private static String body(String message) {
+        String b64 = message.substring(message.indexOf("\r\n\r\n") >= 0 ? message.indexOf("\r\n\r\n") + 4 : message.indexOf("\n\n") + 2);
+        return new String(java.util.Base64.getMimeDecoder().decode(b64.strip()), java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    @Test
     void settingsAreValidatedFieldByFieldAndMetricsCanRequireAuthentication() {
         WebClient.Response s = admin.get("/api/v1/settings");
         assertThat(s.json().path("metricsPublic").asText()).isEqualTo("loopback");

@@ -2,6 +2,7 @@ package io.snapferry.testbeds.twobox;
 
 import io.snapferry.dataset.DatasetName;
 import io.snapferry.testing.Poll;
+import io.snapferry.zfs.ZfsCommandProvider;
 import io.snapferry.zfs.ZfsTestPool;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -21,10 +22,19 @@ final class Zfs {
     record Snap(String name, String guid) {
     }
 
+    /** The snapshots of {@code dataset}, oldest first, with GUIDs as ZFS reports them (zfs-fuse's {@code zfs list} cannot print them raw). */
     static List<Snap> snapshots(ZfsTestPool pool, String dataset) {
-        String out = pool.zfsCommand("list", "-H", "-t", "snapshot", "-d", "1", "-s", "createtxg", "-o", "name,guid", dataset);
-        return out.lines().filter(l -> !l.isBlank()).map(l -> l.split("\t"))
-                .map(f -> new Snap(f[0].substring(f[0].indexOf('@') + 1), f[1])).toList();
+        return provider().listSnapshots(DatasetName.of(dataset)).stream()
+                .map(s -> new Snap(s.shortName(), Long.toUnsignedString(s.guid()))).toList();
+    }
+
+    private static ZfsCommandProvider provider;
+
+    private static synchronized ZfsCommandProvider provider() {
+        if (provider == null) {
+            provider = new ZfsCommandProvider();
+        }
+        return provider;
     }
 
     static List<String> names(ZfsTestPool pool, String dataset) {

@@ -9,7 +9,6 @@ import io.snapferry.dataset.SnapshotName;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -130,18 +129,22 @@ final class ReplicationCommands {
         Args a = Args.parse(words, Set.of(), Set.of("wait"));
         a.expectPositional(1, "snapferry replication run R [--wait]");
         String n = name(a.positional(0, "R"));
-        JsonNode started = api.get().post("/replications/" + n + "/run", Map.of());
+        String runsQuery = "/tasks" + ApiClient.query(Map.of("kind", "replication", "subject", n, "limit", "1"));
+        // The run this command starts is the first one newer than the newest before it (start times
+        // alone cannot tell: a run that ended a moment ago may have started in the same second).
+        JsonNode before = a.flag("wait") ? api.get().get(runsQuery) : null;
+        String previous = before != null && before.size() > 0 ? before.get(0).path("id").asText() : null;
+        api.get().post("/replications/" + n + "/run", Map.of());
         if (!a.flag("wait")) {
             out.println("started " + n);
             return;
         }
-        Instant asked = Instant.parse(started.path("at").asText());
         long deadline = System.nanoTime() + Duration.ofDays(7).toNanos();
         JsonNode run = null;
         String lastLine = "";
         while (System.nanoTime() < deadline) {
-            JsonNode runs = api.get().get("/tasks" + ApiClient.query(Map.of("kind", "replication", "subject", n, "limit", "1")));
-            if (runs.size() > 0 && !Instant.parse(runs.get(0).path("startedAt").asText()).isBefore(asked.minusSeconds(1))
+            JsonNode runs = api.get().get(runsQuery);
+            if (runs.size() > 0 && !runs.get(0).path("id").asText().equals(previous)
                     && !runs.get(0).path("state").asText().equals("RUNNING")) {
                 run = api.get().get("/tasks/" + runs.get(0).path("id").asText());
                 break;

@@ -174,6 +174,17 @@ public final class Appliance implements AutoCloseable {
         return new RoutingProvider(framed);
     }
 
+    /**
+     * This box's end of a replication. A stock ZFS host (ssh-zfs) sends and receives plain ZFS
+     * streams, so this end must not frame them; every other transport meets snapferry's framing.
+     */
+    private Endpoint replicationEnd(String boxId, ReplicationTask task) {
+        if (task.transport() == ReplicationTask.Transport.SSH_ZFS) {
+            return new LocalEndpoint(boxId, new RoutingProvider(providers), dataDir().state().resolve("ownership"));
+        }
+        return localEndpoint(boxId, sendOptions(task));
+    }
+
     private Endpoint localEndpoint(String boxId, StreamOptions sendOptions) {
         return new LocalEndpoint(boxId, framedBox(boxId, sendOptions), dataDir().state().resolve("ownership"));
     }
@@ -321,7 +332,7 @@ public final class Appliance implements AutoCloseable {
             String boxId = dataDir().boxId();
             localEndpoint = localEndpoint(boxId, StreamOptions.defaults());
             replications = new ReplicationTasks(new ConfigStore<>(dataDir().config().resolve("replications"), ReplicationTask.class,
-                    ReplicationTask::name), snapshotTasks, history, clock, () -> settings.get().zone(), task -> localEndpoint(boxId, sendOptions(task)), streamKeys::get,
+                    ReplicationTask::name), snapshotTasks, history, clock, () -> settings.get().zone(), task -> replicationEnd(boxId, task), streamKeys::get,
                     task -> remotes.open(task), Replicator.Settings.defaults(), d -> java.util.concurrent.TimeUnit.MILLISECONDS.sleep(d.toMillis()));
             snapshotTasks.setGuard(replications.guard());
             snapshotTasks.onSnapshotTaken(id -> {

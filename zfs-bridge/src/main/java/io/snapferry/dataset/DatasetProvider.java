@@ -119,6 +119,15 @@ public interface DatasetProvider extends AutoCloseable {
     void abortResumableReceive(DatasetName target);
 
     /**
+     * What {@link #send} produces for {@code snapshot}: usually {@link Capabilities#streamKind()},
+     * but a provider that keeps other providers' streams (the embedded store holding ZFS replicas)
+     * says "zfs" for those.
+     */
+    default String streamKind(SnapshotName snapshot) {
+        return capabilities().streamKind();
+    }
+
+    /**
      * The provider under any decorators (framing, guards), for callers that need a provider's own
      * operations beyond this interface. A provider that decorates nothing is itself.
      */

@@ -20,6 +20,11 @@ public abstract class ForwardingDatasetProvider implements DatasetProvider {
     }
 
     @Override
+    public String streamKind(SnapshotName snapshot) {
+        return delegate().streamKind(snapshot);
+    }
+
+    @Override
     public Optional<String> maintenanceStatus(String pool) {
         return delegate().maintenanceStatus(pool);
     }

@@ -795,7 +795,14 @@ public final class EmbeddedStore implements DatasetProvider {
             Pool.Snap toSnap = p.snap(to);
             if (toSnap.header.kind() == Manifest.Kind.ZFS_STREAM) {
                 if (request.base().isPresent()) {
-                    throw new DatasetException(ErrorCode.INVALID_ARGUMENT, to + " is a stored ZFS stream; it is sent as it was received, without a base");
+                    // A stored incremental goes back exactly as it came: from the base it was made against.
+                    long fromGuid = zfsStreamInfo(to).orElseThrow().fromGuid();
+                    Pool.Snap b = p.snap(request.base().get());
+                    if (fromGuid == 0 || b.header.guid() != fromGuid) {
+                        throw new DatasetException(ErrorCode.INVALID_ARGUMENT, to + " is a stored ZFS stream; it is sent as it was"
+                                + " received, from " + (fromGuid == 0 ? "no base (a full stream)" : "the snapshot with guid "
+                                + Long.toUnsignedString(fromGuid)) + ", not from " + request.base().get());
+                    }
                 }
                 Manifest m = manifestOf(p, d, to);
                 p.pinned.put(pin, List.of(m));
@@ -1238,6 +1245,11 @@ public final class EmbeddedStore implements DatasetProvider {
 
     /** Where a stored ZFS stream came from: the source snapshot's name, its GUID and its base's GUID (0 for a full stream). */
     public record ZfsStreamInfo(String sourceName, long guid, long fromGuid, long bytes) {
+    }
+
+    @Override
+    public String streamKind(SnapshotName snapshot) {
+        return zfsStreamInfo(snapshot).isPresent() ? "zfs" : capabilities().streamKind();
     }
 
     /** The source of a snapshot that is a stored ZFS stream, or empty for a file-tree snapshot. */

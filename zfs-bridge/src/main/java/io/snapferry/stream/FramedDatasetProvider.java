@@ -75,7 +75,7 @@ public final class FramedDatasetProvider extends io.snapferry.dataset.Forwarding
         if (request.base().isPresent()) {
             from = Optional.of(SnapshotIdentity.of(request.base().get(), guidOf(snaps, request.base().get())));
         }
-        StreamHeader header = StreamHeader.create(inner.capabilities().streamKind(), to.dataset(), from,
+        StreamHeader header = StreamHeader.create(inner.streamKind(to), to.dataset(), from,
                 SnapshotIdentity.of(to, toGuid), boxId);
         return new FramingInputStream(inner.send(request), header, sendOptions);
     }

@@ -96,7 +96,7 @@ class InteropTest {
     }
 
     @Test
-    void aBoxWithoutZfsKeepsAZfsSourcesReplicasButCannotRestoreThemIntoZfs() throws Exception {
+    void aBoxWithoutZfsKeepsAZfsSourcesReplicasAndRestoresThemIntoZfs() throws Exception {
         MutableClock clock = new MutableClock(Instant.parse("2026-11-22T10:00:30Z"), ZoneOffset.UTC);
         Path bDir = tmp.resolve("b");
         try (ZfsTestPool poolA = ZfsTestPool.create();
@@ -122,14 +122,14 @@ class InteropTest {
                     a.appliance().localEndpoint().release(s.name(), tag);
                 }
             }
-            // Restoring into ZFS from the embedded store is not possible: it keeps its own format,
-            // not the ZFS stream. The reverse run says so and leaves nothing half-made on A.
+            // A loses the dataset; the store sends the ZFS streams it kept back as they came, and
+            // A's zfs receive rebuilds the dataset with the same snapshots and contents.
+            List<String> before = Zfs.snapshots(poolA, data).stream().map(Zfs.Snap::guid).toList();
             Zfs.destroy(poolA, data);
             a.ok("replication", "reverse", "keep");
-            Box.Result restore = a.fails("replication", "run", "keep-reverse", "--wait");
-            assertThat(restore.all()).contains("embedded stream cannot be received into " + data + ", which takes zfs streams");
-            assertThat(Zfs.exists(poolA, data)).isFalse();
-            // What it kept still verifies after the attempt.
+            a.ok("replication", "run", "keep-reverse", "--wait");
+            assertThat(Zfs.snapshots(poolA, data).stream().map(Zfs.Snap::guid).toList()).isEqualTo(before);
+            assertThat(Zfs.readReceived(poolA, data, "doc")).isEqualTo(Zfs.random(300_000, 3));
             b.ok("store", "verify", "local");
         }
     }

@@ -123,7 +123,7 @@ class SshBetweenBoxesTest {
 
         // the real SSH port is published for the CLI, and the services include ssh-server
         assertThat(b.dataDir().apiAddress().orElseThrow().sshPort()).isEqualTo(b.appliance().ssh().service().port()).isPositive();
-        assertThat(b.cli("status").out()).containsPattern("ssh-server\\s+running");
+        assertThat(b.cli("status", "--services").out()).containsPattern("ssh-server\\s+running");
 
         // the private key never left A
         assertThat(Files.readString(b.dataDir().config().resolve("peers.json"))).doesNotContain("PRIVATE KEY");

@@ -27,7 +27,9 @@ public final class BenchRunner {
             new RetentionBench(),
             new ZfsListingBench(),
             new StartupBench(),
-            new SnapshotListHttpBench());
+            new SnapshotListHttpBench(),
+            new SshChannelBench(),
+            new StoreRsyncBench());
 
     private BenchRunner() {
     }

@@ -28,8 +28,10 @@ public final class BenchRunner {
             new ZfsListingBench(),
             new StartupBench(),
             new SnapshotListHttpBench(),
+            new ReplicationSyncoidBench(),
             new SshChannelBench(),
-            new StoreRsyncBench());
+            new StoreRsyncBench(),
+            new TransferRssBench());
 
     private BenchRunner() {
     }

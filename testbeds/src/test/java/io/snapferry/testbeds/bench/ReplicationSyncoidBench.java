@@ -2,7 +2,7 @@ package io.snapferry.testbeds.bench;
 
 import io.snapferry.daemon.app.SshZfsForBench;
 import io.snapferry.dataset.DatasetName;
-import io.snapferry.dataset.SnapshotName;
+import io.snapferry.dataset.Snapshot;
 import io.snapferry.replication.DatasetResult;
 import io.snapferry.replication.LocalEndpoint;
 import io.snapferry.replication.ProgressListener;
@@ -66,7 +66,8 @@ public final class ReplicationSyncoidBench implements Benchmark {
                 `ZfsCommandProvider`; raw ZFS streams, cursor holds and ownership records as in a real task). \
                 The peer: `syncoid --no-privilege-elevation --no-sync-snap --compress=none --sshport P --sshkey K \
                 --sshoption=Ciphers=aes128-gcm@openssh.com ... root@127.0.0.1:SRC DST` (syncoid uses mbuffer and \
-                pv, both installed). The source pool is a cached image (`testbeds/bench/cache/replication-vs-syncoid/`) \
+                pv, both installed; syncoid 2.1.0 as packaged, with one line fixed: when `zfs get -t snapshot` fails, as on \
+                zfs-fuse, its fallback listing of a remote source prefixes the ssh command twice and fails). The source pool is a cached image (`testbeds/bench/cache/replication-vs-syncoid/`) \
                 holding a 1 GiB dataset of incompressible bytes with one snapshot; a dataset with %d small \
                 incremental snapshots (4 KiB written between each); and 100 child datasets with 100 snapshots \
                 each (10,100 snapshots counting the parent's) with a full copy received beside them. Three \
@@ -96,7 +97,7 @@ public final class ReplicationSyncoidBench implements Benchmark {
                 SshConnector connector = new SshConnector(keys, new EndpointIdentity("bench", "0.1.0"));
                 SshConnection conn = new SshConnection("zfs-host", "127.0.0.1", sshd.port(), "root", "bench",
                         sshd.hostPublicKey(), Duration.ofSeconds(20), List.of(CIPHER));
-                List<String> syncoid = List.of("syncoid", "--no-privilege-elevation", "--no-sync-snap", "--compress=none",
+                List<String> syncoid = List.of(patchedSyncoid(dir).toString(), "--no-privilege-elevation", "--no-sync-snap", "--compress=none",
                         "--quiet", "--sshport=" + sshd.port(), "--sshkey=" + keys.directory().resolve("bench.key"),
                         "--sshoption=UserKnownHostsFile=" + known, "--sshoption=StrictHostKeyChecking=yes",
                         "--sshoption=BatchMode=yes", "--sshoption=IdentitiesOnly=yes", "--sshoption=Ciphers=" + CIPHER);
@@ -114,6 +115,7 @@ public final class ReplicationSyncoidBench implements Benchmark {
                         // 1 GiB full
                         double a = snapferry(connector, conn, local, own, "big", p + "/big", target + "/big-sf", false, 1);
                         destroy(target + "/big-sf");
+                        releaseHolds(p + "/big");
                         double b = syncoid(syncoid, p + "/big", target + "/big-sy", false);
                         expectSnapshots(target + "/big-sy", 1);
                         destroy(target + "/big-sy");
@@ -126,6 +128,7 @@ public final class ReplicationSyncoidBench implements Benchmark {
                                 INCREMENTALS + 1);
                         destroy(target + "/small-sf");
                         destroy(target + "/small-sy");
+                        releaseHolds(p + "/small");
                         // nothing to do over 100 x 100
                         double e = snapferry(connector, conn, local, own, "many", p + "/many", p + "/many-copy", true, 0);
                         double f = syncoid(syncoid, p + "/many", p + "/many-copy", true);
@@ -195,6 +198,24 @@ public final class ReplicationSyncoidBench implements Benchmark {
         return s;
     }
 
+    /**
+     * A copy of {@code /usr/sbin/syncoid} with one line fixed: when {@code zfs get -t snapshot} fails
+     * (zfs-fuse has no {@code -t} there), its fallback listing of a remote source is handed the ssh
+     * command already prefixed, prefixes it again and fails. The fix passes the host as given.
+     */
+    static Path patchedSyncoid(Path dir) throws java.io.IOException {
+        String bug = "return getsnapsfallback($type,$rhost,$fs,$isroot,%snaps);";
+        String script = Files.readString(Path.of("/usr/sbin/syncoid"));
+        if (!script.contains(bug)) {
+            throw new IllegalStateException("/usr/sbin/syncoid no longer has the line this benchmark fixes (" + bug
+                    + "); check whether it still needs a fix on zfs-fuse and update patchedSyncoid");
+        }
+        Path copy = dir.resolve("syncoid");
+        Files.writeString(copy, script.replace(bug, "return getsnapsfallback($type,$_[1],$fs,$isroot,%snaps);"));
+        copy.toFile().setExecutable(true);
+        return copy;
+    }
+
     private static double syncoid(List<String> base, String source, String target, boolean recursive) {
         List<String> cmd = new ArrayList<>(base);
         if (recursive) {
@@ -217,8 +238,23 @@ public final class ReplicationSyncoidBench implements Benchmark {
         }
     }
 
+    /** Destroys {@code dataset} with its snapshots, releasing the holds snapferry placed on them first. */
     private static void destroy(String dataset) {
+        releaseHolds(dataset);
         Cmd.run("zfs", "destroy", "-r", dataset).check();
+    }
+
+    /**
+     * Releases every hold on the snapshots of {@code dataset} (through the provider, which knows how
+     * zfs-fuse records them), so that the next run starts from the same state.
+     */
+    private static void releaseHolds(String dataset) {
+        ZfsCommandProvider zfs = new ZfsCommandProvider();
+        for (Snapshot snap : zfs.listSnapshots(DatasetName.of(dataset))) {
+            for (String tag : zfs.holds(snap.name())) {
+                zfs.release(snap.name(), tag);
+            }
+        }
     }
 
     private static String populate(String pool, Path mnt) throws Exception {

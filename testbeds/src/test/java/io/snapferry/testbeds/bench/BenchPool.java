@@ -102,7 +102,7 @@ public final class BenchPool implements AutoCloseable {
         return new BenchPool(name, lines.size() > 1 ? lines.get(1) : "");
     }
 
-    private static String uniqueName() {
+    static String uniqueName() {
         byte[] b = new byte[3];
         RANDOM.nextBytes(b);
         return "sfb" + (System.currentTimeMillis() / 1000) + "x" + HexFormat.of().formatHex(b);

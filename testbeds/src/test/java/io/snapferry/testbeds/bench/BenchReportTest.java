@@ -59,6 +59,8 @@ class BenchReportTest {
         assertThat(slow.ratio()).hasValue(1.2);
         assertThat(slow.goalMet()).contains(false);
         assertThat(Figure.vs("send", 10.5, 10, "s", "zfs send", Figure.Goal.ratioAtMost(1.1)).goalMet()).contains(true);
+        assertThat(Figure.vs("MiB/s", 900, 1000, "MiB/s", "ssh", Figure.Goal.ratioAtLeast(1.0)).goalMet()).contains(false);
+        assertThat(Figure.vs("MiB/s", 1000, 1000, "MiB/s", "ssh", Figure.Goal.ratioAtLeast(1.0)).goalMet()).contains(true);
         assertThat(Figure.of("plan", 999, "ms", Figure.Goal.below(1000, "< 1 s")).goalMet()).contains(true);
         assertThat(Figure.of("plan", 1000, "ms", Figure.Goal.below(1000, "< 1 s")).goalMet()).contains(false);
         assertThat(Figure.of("rss", 80, "MiB", Figure.Goal.NONE).goalMet()).isEmpty();

@@ -27,7 +27,11 @@ public final class BenchRunner {
             new RetentionBench(),
             new ZfsListingBench(),
             new StartupBench(),
-            new SnapshotListHttpBench());
+            new SnapshotListHttpBench(),
+            new ReplicationSyncoidBench(),
+            new SshChannelBench(),
+            new StoreRsyncBench(),
+            new TransferRssBench());
 
     private BenchRunner() {
     }

@@ -53,6 +53,7 @@ public record Figure(String name, double value, String unit, OptionalDouble peer
             case VALUE_BELOW -> Optional.of(value < goal.limit());
             case VALUE_AT_MOST -> Optional.of(value <= goal.limit());
             case RATIO_AT_MOST -> ratio().isPresent() ? Optional.of(ratio().getAsDouble() <= goal.limit()) : Optional.empty();
+            case RATIO_AT_LEAST -> ratio().isPresent() ? Optional.of(ratio().getAsDouble() >= goal.limit()) : Optional.empty();
         };
     }
 
@@ -70,7 +71,7 @@ public record Figure(String name, double value, String unit, OptionalDouble peer
     public record Goal(Kind kind, double limit, String text) {
         public static final Goal NONE = new Goal(Kind.NONE, 0, "");
 
-        public enum Kind { NONE, VALUE_BELOW, VALUE_AT_MOST, RATIO_AT_MOST }
+        public enum Kind { NONE, VALUE_BELOW, VALUE_AT_MOST, RATIO_AT_MOST, RATIO_AT_LEAST }
 
         /** value &lt; limit; {@code text} like "&lt; 1 s" says it in the unit the reader expects. */
         public static Goal below(double limit, String text) {
@@ -84,6 +85,11 @@ public record Figure(String name, double value, String unit, OptionalDouble peer
         /** value / peer &le; limit. */
         public static Goal ratioAtMost(double limit) {
             return new Goal(Kind.RATIO_AT_MOST, limit, "ratio ≤ " + format(limit));
+        }
+
+        /** value / peer &ge; limit (for figures where more is better, like throughput). */
+        public static Goal ratioAtLeast(double limit) {
+            return new Goal(Kind.RATIO_AT_LEAST, limit, "ratio ≥ " + format(limit));
         }
     }
 }

@@ -137,7 +137,7 @@ public final class StartupBench implements Benchmark {
                 Figure.of("SIGTERM to exit, median", BenchContext.median(stop), "ms", Figure.Goal.NONE));
     }
 
-    private static HttpResponse<String> awaitOk(Https https, String url, String token, Process p, long t0, Path tmp)
+    static HttpResponse<String> awaitOk(Https https, String url, String token, Process p, long t0, Path tmp)
             throws IOException {
         while (true) {
             check(p, t0, tmp);
@@ -153,7 +153,7 @@ public final class StartupBench implements Benchmark {
         }
     }
 
-    private static void check(Process p, long t0, Path tmp) throws IOException {
+    static void check(Process p, long t0, Path tmp) throws IOException {
         if (!p.isAlive()) {
             throw new IllegalStateException("the daemon exited with " + p.exitValue() + ": " + Files.readString(tmp.resolve("daemon.log")));
         }
@@ -169,7 +169,7 @@ public final class StartupBench implements Benchmark {
         return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
     }
 
-    private static long statusKb(long pid, String field) throws IOException {
+    static long statusKb(long pid, String field) throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
             if (line.startsWith(field + ":")) {
                 return Long.parseLong(line.replaceAll("[^0-9]", ""));

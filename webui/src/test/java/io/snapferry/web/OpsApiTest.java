@@ -123,6 +123,40 @@ class OpsApiTest {
         }
     }
 
+    @Test
+    void replicationsAndConnectionsTravelWithTheConfigurationButNeverAKey() throws Exception {
+        TestBox.Result key = box.cli("keypair", "create", "offsite");
+        assertThat(key.exit()).as(key.err()).isZero();
+        String hostKey = box.appliance().ssh().hostKey().publicKey();
+        assertThat(box.cli("connection", "create", "--name", "b", "--host", "127.0.0.1", "--port", "8022", "--user", "snapferry",
+                "--keypair", "offsite", "--host-key", hostKey).exit()).isZero();
+        zfs.createDataset(DatasetName.of("tank/b"));
+        assertThat(box.cli("replication", "create", "--name", "copy", "--source", "tank/a", "--target", "tank/b/copy",
+                "--naming", "auto-%Y-%m-%d_%H-%M", "--compression", "zstd").exit()).isZero();
+        TestBox.Result export = box.cli("config", "export");
+        assertThat(export.exit()).as(export.err()).isZero();
+        assertThat(export.out()).contains("replications:").contains("connections:").contains("name: \"copy\"")
+                .doesNotContain("PRIVATE KEY");
+        Path file = tmp.resolve("exported.yaml");
+        Files.writeString(file, export.out());
+
+        // A second box takes it: the connection needs its key pair there first, and says so.
+        InMemoryDatasetProvider zfs2 = new InMemoryDatasetProvider(clock, "tank");
+        zfs2.createDataset(DatasetName.of("tank/a"));
+        zfs2.createDataset(DatasetName.of("tank/b"));
+        try (TestBox second = new TestBox(tmp.resolve("second"), clock, List.of(zfs2))) {
+            TestBox.Result refused = second.cli("config", "import", file.toString(), "--dry-run");
+            assertThat(refused.exit()).isEqualTo(1);
+            assertThat(refused.err()).contains("connections").contains("b").contains("no key pair named 'offsite'");
+            assertThat(second.cli("keypair", "create", "offsite").exit()).isZero();
+            TestBox.Result applied = second.cli("config", "import", file.toString());
+            assertThat(applied.exit()).as(applied.err()).isZero();
+            assertThat(applied.out()).containsPattern("connections\\s+b\\s+created").containsPattern("replications\\s+copy\\s+created");
+            assertThat(second.appliance().replications().require("copy").compression().name()).isEqualTo("ZSTD");
+            assertThat(second.appliance().ssh().connection("b").hostKey()).isEqualTo(hostKey);
+        }
+    }
+
     /** The text of a base64 body after the headers. */
     private static String body(String message) {
         String b64 = message.substring(message.indexOf("\r\n\r\n") >= 0 ? message.indexOf("\r\n\r\n") + 4 : message.indexOf("\n\n") + 2);
@@ -272,8 +306,8 @@ class OpsApiTest {
 
         Files.writeString(file, "snapferry: 1\nsettings: {timeZone: Mars/Olympus}\n");
         assertThat(box.cli("config", "import", file.toString()).err()).contains("settings, field timeZone");
-        Files.writeString(file, "snapferry: 1\nreplications: []\n");
-        assertThat(box.cli("config", "import", file.toString()).err()).contains("replications: unknown section");
+        Files.writeString(file, "snapferry: 1\nwidgets: []\n");
+        assertThat(box.cli("config", "import", file.toString()).err()).contains("widgets: unknown section");
         Files.writeString(file, "snapferry: [\n");
         assertThat(box.cli("config", "import", file.toString()).err()).contains("is not valid YAML");
         JsonNode viaApi = admin.post("/api/v1/config?dryRun=true", Json.mapper().createObjectNode().put("snapferry", 2)).json();

@@ -260,6 +260,8 @@ public final class Appliance implements AutoCloseable {
         out.add(Sections.settings(settings));
         out.add(Sections.snapshotTasks(snapshotTasks));
         out.add(Sections.notificationTargets(notificationTargets));
+        out.add(Sections.connections(ssh));
+        out.add(Sections.replications(replications));
         return out;
     }
 
@@ -367,7 +369,6 @@ public final class Appliance implements AutoCloseable {
                     new WebhookSender(Sleeper.REAL, 5, java.time.Duration.ofSeconds(1)), new SmtpClient(clock));
             history.onEnd(notifier::taskEnded);
             spaceMonitor = new SpaceMonitor(pools::list, () -> settings.get().freeSpaceThreshold(), notifier);
-            configTransfer = new ConfigTransfer(configSections());
             services.add(notifier);
             services.add(scheduler);
             services.add(spaceMonitor);
@@ -375,6 +376,7 @@ public final class Appliance implements AutoCloseable {
                     java.util.Optional.ofNullable(Appliance.class.getPackage().getImplementationVersion()).orElse("dev"),
                     () -> web.certificateFingerprint(), framedBox(boxId, StreamOptions.defaults()), owners());
             services.add(ssh.service());
+            configTransfer = new ConfigTransfer(configSections());
             setRemoteEndpoints(new SshRemotes(ssh, dataDir().state().resolve("ownership-zfs-hosts")));
             replications.onFinished(f -> metrics.replicationFinished(f.task(), f.bytes(), f.duration(), f.newestSnapshot(), f.ok()));
             web = loadWebFrontend();

@@ -176,6 +176,97 @@ public final class Sections {
         };
     }
 
+    /**
+     * A list of records keyed by their {@code name}: each item is read as {@code type}, checked
+     * with {@code validate} (whose errors name the field), then created or updated on apply.
+     */
+    private static <T> ConfigSection named(String section, Class<T> type, java.util.function.Supplier<List<T>> list,
+                                           java.util.function.Function<T, String> nameOf,
+                                           java.util.function.Function<String, Optional<T>> get,
+                                           java.util.function.Consumer<T> validate, java.util.function.Consumer<T> create,
+                                           java.util.function.Consumer<T> update) {
+        return new ConfigSection() {
+            @Override
+            public String name() {
+                return section;
+            }
+
+            @Override
+            public JsonNode export() {
+                return Json.mapper().valueToTree(list.get());
+            }
+
+            private List<T> parse(JsonNode node) {
+                if (!node.isArray()) {
+                    throw new InvalidConfigException(section, null, null, "must be a list");
+                }
+                List<T> out = new ArrayList<>();
+                Set<String> names = new HashSet<>();
+                for (JsonNode n : node) {
+                    String name = n.path("name").asText("");
+                    if (!ConfigStore.validId(name)) {
+                        throw new InvalidConfigException(section, name.isEmpty() ? "#" + (out.size() + 1) : name, "name",
+                                "every item needs a name of lower-case letters, digits, '-' and '_'");
+                    }
+                    if (!names.add(name)) {
+                        throw new InvalidConfigException(section, name, "name", "the name appears twice in the document");
+                    }
+                    T item = read(section, name, n, type);
+                    try {
+                        validate.accept(item);
+                    } catch (InvalidTaskException e) {
+                        throw new InvalidConfigException(section, name, e.field(), e.getMessage());
+                    } catch (io.snapferry.daemon.ssh.SshConfigException e) {
+                        throw new InvalidConfigException(section, name, e.field().orElse(null), e.getMessage());
+                    }
+                    out.add(item);
+                }
+                return out;
+            }
+
+            @Override
+            public List<Change> plan(JsonNode node) {
+                List<Change> out = new ArrayList<>();
+                for (T t : parse(node)) {
+                    Optional<T> old = get.apply(nameOf.apply(t));
+                    out.add(new Change(section, nameOf.apply(t), old.isEmpty() ? Action.CREATED
+                            : old.get().equals(t) ? Action.UNCHANGED : Action.UPDATED));
+                }
+                return out;
+            }
+
+            @Override
+            public void apply(JsonNode node) {
+                for (T t : parse(node)) {
+                    Optional<T> old = get.apply(nameOf.apply(t));
+                    if (old.isEmpty()) {
+                        create.accept(t);
+                    } else if (!old.get().equals(t)) {
+                        update.accept(t);
+                    }
+                }
+            }
+        };
+    }
+
+    /** {@code replications}: replication tasks, checked as the API checks them (snapshot tasks they link must exist). */
+    public static ConfigSection replications(io.snapferry.daemon.replication.ReplicationTasks tasks) {
+        return named("replications", io.snapferry.daemon.replication.ReplicationTask.class, tasks::list,
+                io.snapferry.daemon.replication.ReplicationTask::name,
+                n -> tasks.list().stream().filter(t -> t.name().equals(n)).findFirst(), tasks::compile, tasks::create, tasks::update);
+    }
+
+    /**
+     * {@code connections}: SSH connections with their pinned host keys. They name a key pair but never
+     * carry it: import one on this box first ('snapferry keypair import').
+     */
+    public static ConfigSection connections(io.snapferry.daemon.ssh.SshManager ssh) {
+        return named("connections", io.snapferry.daemon.ssh.ConnectionConfig.class, ssh::connections,
+                io.snapferry.daemon.ssh.ConnectionConfig::name,
+                n -> ssh.connections().stream().filter(c -> c.name().equals(n)).findFirst(), ssh::validate, ssh::createConnection,
+                ssh::updateConnection);
+    }
+
     /** {@code notificationTargets}: a list of targets; passwords are not exported and kept on import when left out. */
     public static ConfigSection notificationTargets(NotificationTargets targets) {
         return new ConfigSection() {

@@ -10,7 +10,7 @@ import io.snapferry.daemon.health.SpaceMonitor;
 import io.snapferry.daemon.metrics.Metrics;
 import io.snapferry.daemon.notify.NotificationTargets;
 import io.snapferry.daemon.notify.Notifier;
-import io.snapferry.daemon.notify.Sleeper;
+import io.snapferry.replication.Sleeper;
 import io.snapferry.daemon.notify.SmtpClient;
 import io.snapferry.daemon.notify.WebhookSender;
 import io.snapferry.daemon.scheduler.ScheduledJob;
@@ -335,7 +335,7 @@ public final class Appliance implements AutoCloseable {
             localEndpoint = localEndpoint(boxId, StreamOptions.defaults());
             replications = new ReplicationTasks(new ConfigStore<>(dataDir().config().resolve("replications"), ReplicationTask.class,
                     ReplicationTask::name), snapshotTasks, history, clock, () -> settings.get().zone(), task -> replicationEnd(boxId, task), streamKeys::get,
-                    task -> remotes.open(task), Replicator.Settings.defaults(), d -> java.util.concurrent.TimeUnit.MILLISECONDS.sleep(d.toMillis()));
+                    task -> remotes.open(task), Replicator.Settings.defaults(), Sleeper.SYSTEM);
             snapshotTasks.setGuard(replications.guard());
             snapshotTasks.onSnapshotTaken(id -> {
                 for (String follower : replications.followers(id)) {
@@ -366,7 +366,7 @@ public final class Appliance implements AutoCloseable {
             });
             notificationTargets = new NotificationTargets(dataDir().config().resolve("notifications.json"));
             notifier = new Notifier(notificationTargets::list, history, clock, hostName(),
-                    new WebhookSender(Sleeper.REAL, 5, java.time.Duration.ofSeconds(1)), new SmtpClient(clock));
+                    new WebhookSender(Sleeper.SYSTEM, 5, java.time.Duration.ofSeconds(1)), new SmtpClient(clock));
             history.onEnd(notifier::taskEnded);
             spaceMonitor = new SpaceMonitor(pools::list, () -> settings.get().freeSpaceThreshold(), notifier);
             services.add(notifier);

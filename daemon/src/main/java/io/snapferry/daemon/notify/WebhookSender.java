@@ -1,5 +1,7 @@
 package io.snapferry.daemon.notify;
 
+import io.snapferry.replication.Sleeper;
+
 import io.snapferry.daemon.config.Json;
 import java.io.IOException;
 import java.net.URI;

@@ -164,38 +164,23 @@ public final class ReplicationTasks {
     public List<ScheduledJob> jobs() {
         List<ScheduledJob> out = new ArrayList<>();
         for (ReplicationTask t : store.list()) {
-            if (!t.enabled() || t.schedule().isEmpty()) {
-                continue;
+            if (t.enabled() && t.schedule().isPresent()) {
+                out.add(job(t, compile(t).schedule()));
             }
-            CompiledReplication c = compile(t);
-            out.add(new ScheduledJob() {
-                @Override
-                public String id() {
-                    return "replication:" + t.name() + ":" + t.hashCode();
-                }
-
-                @Override
-                public Optional<Instant> nextFireAfter(Instant after) {
-                    return c.schedule().get().next(after.atZone(zone.get())).map(z -> z.toInstant());
-                }
-
-                @Override
-                public Optional<Instant> lastStart() {
-                    return history.last(KIND, t.name()).map(TaskRun::startedAt);
-                }
-
-                @Override
-                public void run(Trigger trigger) {
-                    ReplicationTasks.this.run(t.name(), trigger);
-                }
-            });
         }
         return out;
     }
 
     /** A job that runs {@code name} once, for "run now" and for runs after a snapshot task. */
     public ScheduledJob once(String name) {
-        ReplicationTask t = require(name);
+        return job(require(name), Optional.empty());
+    }
+
+    /**
+     * The task as a scheduler job: it fires by {@code schedule} when given, only when asked
+     * otherwise. The id changes with the task's definition, so an edit reschedules it.
+     */
+    private ScheduledJob job(ReplicationTask t, Optional<io.snapferry.schedule.Schedule> schedule) {
         return new ScheduledJob() {
             @Override
             public String id() {
@@ -204,12 +189,12 @@ public final class ReplicationTasks {
 
             @Override
             public Optional<Instant> nextFireAfter(Instant after) {
-                return Optional.empty();
+                return schedule.flatMap(s -> s.next(after.atZone(zone.get()))).map(z -> z.toInstant());
             }
 
             @Override
             public Optional<Instant> lastStart() {
-                return Optional.empty();
+                return schedule.isPresent() ? history.last(KIND, t.name()).map(TaskRun::startedAt) : Optional.empty();
             }
 
             @Override

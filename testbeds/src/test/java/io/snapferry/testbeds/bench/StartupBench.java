@@ -122,7 +122,7 @@ public final class StartupBench implements Benchmark {
         }
         ctx.note("Medians of %d starts. All runs (ms): api.json %s; API answering %s; UI served %s.", runs,
                 StreamZfsBench.list(ready), StreamZfsBench.list(api), StreamZfsBench.list(ui));
-        ctx.note("JVM flags: those of `jvm.flags` (no -Xmx: the JVM's default heap sizing for this machine's memory).");
+        ctx.note("JVM flags: the launcher's (`jvm.flags`, the default heap `SNAPFERRY_HEAP` = 256m, -XX:+ExitOnOutOfMemoryError).");
         return List.of(
                 Figure.of("process start to api.json written, median", BenchContext.median(ready), "ms", Figure.Goal.NONE),
                 Figure.of("process start to the API answering over HTTPS, median", BenchContext.median(api), "ms",

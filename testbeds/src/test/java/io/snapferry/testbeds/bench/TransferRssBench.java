@@ -64,8 +64,8 @@ public final class TransferRssBench implements Benchmark {
                 A sender in the benchmark's JVM holds two datasets in its own `EmbeddedStore`, of 256 MiB and \
                 1 GiB (files of 16 MiB of incompressible bytes), one snapshot each. For each transfer a fresh \
                 receiving daemon is started as its own process (`./snapferry --data TMP daemon --web-port 0 \
-                --ssh-port 0 --bind 127.0.0.1`, the launcher's JVM flags, no -Xmx: the JVM's default heap for this \
-                machine), its peer list holding the sender's key with the receive root `local` (its embedded \
+                --ssh-port 0 --bind 127.0.0.1`: the launcher's JVM flags and its default heap, `SNAPFERRY_HEAP` = \
+                256m), its peer list holding the sender's key with the receive root `local` (its embedded \
                 store's pool). The sender pushes the snapshot's framed stream (`FramedDatasetProvider.send`, \
                 default options) with `RemoteEndpoint.receive` over snapferry's SSH; meanwhile `/proc/PID/status` \
                 of the daemon is read every 50 ms. Reported: VmHWM (the kernel's peak resident set) after the \

@@ -112,7 +112,9 @@ class PackageInstallTest {
             systemd.until("READY=1", Duration.ofSeconds(120));
             assertThat(daemon.isAlive()).as(() -> "daemon alive; its output:\n" + output(stdout, stderr)).isTrue();
             assertThat(daemon.info().arguments().map(List::of).orElse(List.of()))
-                    .contains("-Dchronicle.analytics.disable=true", "io.snapferry.cli.Main", "daemon");
+                    .contains("-Dchronicle.analytics.disable=true", "io.snapferry.cli.Main", "daemon")
+                    .as("the launcher's default heap, and exit on running out of it")
+                    .contains("-Xmx256m", "-XX:+ExitOnOutOfMemoryError");
 
             DataDir dir = new DataDir(DATA);
             DataDir.ApiAddress api = dir.apiAddress().orElseThrow();

@@ -126,7 +126,9 @@ public final class SshSession implements AutoCloseable {
                 return "the remote answered none of the last " + SshConnector.KEEPALIVE_MAX_UNANSWERED + " keepalives (one every "
                         + SshConnector.KEEPALIVE_INTERVAL.toSeconds() + " s); is the network between the boxes down?";
             }
-            if (t instanceof java.net.SocketException || t instanceof java.io.EOFException) {
+            String m = String.valueOf(t.getMessage());
+            if (t instanceof java.net.SocketException || t instanceof java.io.EOFException
+                    || m.startsWith("Connection reset") || m.startsWith("Broken pipe")) {
                 return "the remote closed it (" + t.getMessage() + "); did the remote box restart?";
             }
         }

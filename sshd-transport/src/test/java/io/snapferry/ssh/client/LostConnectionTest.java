@@ -28,6 +28,8 @@ class LostConnectionTest {
     void aResetConnectionAndAPlainCloseAreToldApart() {
         assertThat(SshSession.lossReason(new java.net.SocketException("Connection reset")))
                 .isEqualTo("the remote closed it (Connection reset); did the remote box restart?");
+        assertThat(SshSession.lossReason(new IOException("Connection reset by peer")))
+                .isEqualTo("the remote closed it (Connection reset by peer); did the remote box restart?");
         assertThat(SshSession.lossReason(null)).isEqualTo("it was closed");
         assertThat(SshSession.lossReason(new IllegalStateException("odd"))).isEqualTo("odd");
     }

@@ -26,8 +26,9 @@ import java.util.regex.Pattern;
  * commands through each box's {@code cli} wrapper, as an owner at a shell would. Nothing of the
  * set-up is repeated here: {@link #close()} runs {@code testbeds/twobox/down}.
  *
- * <p>Each testbed gets a unique name ({@code sfn} and 9 random hex digits), so tests running at
- * the same time never share a namespace, an interface or a pool. Not thread-safe, except that a
+ * <p>Each testbed gets a unique name ({@code sfn}, its creation time in base 36, three random hex
+ * digits), so tests running at the same time never share a namespace, an interface or a pool;
+ * {@link #up} first takes down testbeds of that form left over an hour ago by a killed JVM. Not thread-safe, except that a
  * {@link Running} command may be watched from the test thread while others run.
  */
 final class ScriptedTestbed implements AutoCloseable {
@@ -84,8 +85,9 @@ final class ScriptedTestbed implements AutoCloseable {
      * {@code up} fails, {@code down} runs before the failure is thrown, so nothing is left behind.
      */
     static ScriptedTestbed up(Path dir, String... options) throws IOException {
-        String name = "sfn" + HexFormat.of().formatHex(randomBytes(5)).substring(0, 9);
         Path outputs = Files.createDirectories(dir.resolve("outputs"));
+        removeStale(outputs);
+        String name = "sfn" + Long.toString(System.currentTimeMillis() / 1000, 36) + HexFormat.of().formatHex(randomBytes(2)).substring(0, 3);
         Path bed = dir.resolve("testbed");
         List<String> cmd = new ArrayList<>(List.of(SCRIPTS.resolve("up").toString(), "--name", name, "--dir", bed.toString()));
         cmd.addAll(List.of(options));
@@ -105,6 +107,34 @@ final class ScriptedTestbed implements AutoCloseable {
         }
         return new ScriptedTestbed(name, bed, outputs, env);
     }
+
+    /**
+     * Runs {@code down} for testbeds a test started over an hour ago and never took down (its JVM
+     * was killed): namespaces named like ours ({@code sfn}, the creation time in base 36, three hex
+     * digits, then {@code -a}), their directory found from the pool's file. Nothing else is touched.
+     */
+    private static void removeStale(Path outputs) {
+        Box.Result list = run(List.of("ip", "netns", "list"), outputs, "stale-netns");
+        long now = System.currentTimeMillis() / 1000;
+        for (String line : list.out().lines().toList()) {
+            Matcher m = STALE.matcher(line);
+            if (!m.lookingAt() || now - Long.parseLong(m.group(2), 36) < 3600) {
+                continue;
+            }
+            String stale = m.group(1);
+            Box.Result status = run(List.of(io.snapferry.zfs.ZfsCommandProvider.defaultBinary("zpool"), "status", stale + "-a"), outputs,
+                    "stale-" + stale);
+            Matcher file = Pattern.compile("(/\\S+)/a/pool\\.img").matcher(status.out());
+            List<String> down = new ArrayList<>(List.of(SCRIPTS.resolve("down").toString(), "--name", stale));
+            if (file.find()) {
+                down.addAll(List.of("--dir", file.group(1)));
+            }
+            Box.Result r = run(down, outputs, "stale-down-" + stale);
+            System.out.println("removed the stale testbed " + stale + " (exit " + r.exit() + "): " + r.all().strip());
+        }
+    }
+
+    private static final Pattern STALE = Pattern.compile("(sfn([0-9a-z]{6})[0-9a-f]{3})-a\\b");
 
     String mode() {
         return env.get("MODE");

@@ -45,6 +45,14 @@ public final class SshConnector {
     public static final long WINDOW_SIZE = 16L * 1024 * 1024;
     /** Largest channel data packet. */
     public static final long PACKET_SIZE = 128L * 1024;
+    /**
+     * How often an open session sends a keepalive request (with want-reply) to the remote: it
+     * keeps a session that waits on the remote alive on the remote's side (a snapferry server
+     * drops a session it hears nothing from for {@code SnapferrySshServer.IDLE_TIMEOUT}).
+     */
+    public static final Duration KEEPALIVE_INTERVAL = Duration.ofSeconds(10);
+    /** A session whose remote leaves this many keepalives in a row unanswered is closed as lost. */
+    public static final int KEEPALIVE_MAX_UNANSWERED = 3;
 
     /**
      * Key exchanges in order of preference: Curve25519 first (fast in Java), the hybrid
@@ -77,6 +85,8 @@ public final class SshConnector {
         CoreModuleProperties.MAX_PACKET_SIZE.set(client, PACKET_SIZE);
         CoreModuleProperties.NIO2_READ_BUFFER_SIZE.set(client, 256 * 1024);
         CoreModuleProperties.REQUEST_SUBSYSTEM_REPLY.set(client, true);
+        CoreModuleProperties.HEARTBEAT_INTERVAL.set(client, KEEPALIVE_INTERVAL);
+        CoreModuleProperties.HEARTBEAT_NO_REPLY_MAX.set(client, KEEPALIVE_MAX_UNANSWERED);
         return client;
     }
 

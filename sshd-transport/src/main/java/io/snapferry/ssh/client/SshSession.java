@@ -12,11 +12,14 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.channel.ChannelExec;
 import org.apache.sshd.client.channel.ChannelSubsystem;
 import org.apache.sshd.client.channel.ClientChannelEvent;
 import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.common.session.Session;
+import org.apache.sshd.common.session.SessionListener;
 
 /**
  * An authenticated SSH connection to another box, with the host key checked. Channels on it
@@ -27,11 +30,19 @@ public final class SshSession implements AutoCloseable {
     private final SshClient client;
     private final ClientSession session;
     private final SshConnection connection;
+    /** The first failure MINA reported on the session: why it was closed under us. */
+    private final AtomicReference<Throwable> failure = new AtomicReference<>();
 
     SshSession(SshClient client, ClientSession session, SshConnection connection) {
         this.client = client;
         this.session = session;
         this.connection = connection;
+        session.addSessionListener(new SessionListener() {
+            @Override
+            public void sessionException(Session s, Throwable t) {
+                failure.compareAndSet(null, t);
+            }
+        });
     }
 
     /** The remote SSH server's version string, e.g. {@code SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3}. */
@@ -70,7 +81,8 @@ public final class SshSession implements AutoCloseable {
             throw new IOException("the remote has no snapferry endpoint (is it a snapferry box?): " + e.getMessage(), e);
         }
         try {
-            return RemoteEndpoint.open(drained(channel.getInvertedOut()), channel.getInvertedIn(), () -> {
+            return RemoteEndpoint.open(new LossReporting.In(drained(channel.getInvertedOut()), this::lost),
+                    new LossReporting.Out(channel.getInvertedIn(), this::lost), () -> {
                 try {
                     channel.close(false);
                 } finally {
@@ -87,6 +99,43 @@ public final class SshSession implements AutoCloseable {
             throw new IOException("the remote has no snapferry endpoint (is it a snapferry box, and is this box's key a peer there?): "
                     + e.getMessage(), e);
         }
+    }
+
+    /**
+     * What a channel stream's failure means: when the session is gone, an exception that says the
+     * connection to the remote was lost, and why, around {@code e}; otherwise {@code e} itself.
+     */
+    IOException lost(IOException e) {
+        if (session.isOpen() && !session.isClosing() && failure.get() == null) {
+            return e;
+        }
+        String where = (connection.host().indexOf(':') >= 0 ? "[" + connection.host() + "]" : connection.host()) + ":" + connection.port();
+        return new IOException("the SSH connection to " + connection.name() + " (" + where + ") was lost: "
+                + lossReason(failure.get()), e);
+    }
+
+    /** Why a session ended, in words, from the failure MINA reported (null: closed without one). */
+    static String lossReason(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof java.nio.channels.InterruptedByTimeoutException || t instanceof java.net.SocketTimeoutException) {
+                return "the remote acknowledged nothing sent to it for "
+                        + org.apache.sshd.core.CoreModuleProperties.NIO2_MIN_WRITE_TIMEOUT.getRequiredDefault().toSeconds()
+                        + " s; is the network between the boxes down?";
+            }
+            if (t.getMessage() != null && t.getMessage().contains("heartbeat requests without reply")) {
+                return "the remote answered none of the last " + SshConnector.KEEPALIVE_MAX_UNANSWERED + " keepalives (one every "
+                        + SshConnector.KEEPALIVE_INTERVAL.toSeconds() + " s); is the network between the boxes down?";
+            }
+            String m = String.valueOf(t.getMessage());
+            if (t instanceof java.net.SocketException || t instanceof java.io.EOFException
+                    || m.startsWith("Connection reset") || m.startsWith("Broken pipe")) {
+                return "the remote closed it (" + t.getMessage() + "); did the remote box restart?";
+            }
+        }
+        if (failure == null) {
+            return "it was closed";
+        }
+        return failure.getMessage() == null ? failure.getClass().getSimpleName() : failure.getMessage();
     }
 
     /** Read-ahead buffer over a channel's input pipe; see {@link #drained}. */

@@ -52,6 +52,13 @@ public final class SnapferrySshServer implements AutoCloseable {
     public static final long WINDOW_SIZE = 16L * 1024 * 1024;
     /** Largest channel data packet. */
     public static final long PACKET_SIZE = 128L * 1024;
+    /**
+     * A session nothing arrives on for this long is closed, and with it whatever it was doing (a
+     * receive is aborted, nothing partial kept): its client is gone, e.g. the link was cut.
+     * snapferry clients send a keepalive every {@code SshConnector.KEEPALIVE_INTERVAL}, so a
+     * session that is only waiting is never idle this long.
+     */
+    public static final java.time.Duration IDLE_TIMEOUT = java.time.Duration.ofSeconds(30);
     private static final Logger LOG = LoggerFactory.getLogger(SnapferrySshServer.class);
 
     /** Where the server lives and who it says it is. */
@@ -148,6 +155,7 @@ public final class SnapferrySshServer implements AutoCloseable {
             List<NamedFactory<Cipher>> ciphers = List.of(BuiltinCiphers.aes128gcm, BuiltinCiphers.aes256gcm);
             sshd.setCipherFactories(ciphers);
             tune(sshd);
+            CoreModuleProperties.IDLE_TIMEOUT.set(sshd, IDLE_TIMEOUT);
             CoreModuleProperties.SERVER_IDENTIFICATION.set(sshd, "snapferry_" + settings.identity().softwareVersion());
             sshd.start();
             state = State.RUNNING;

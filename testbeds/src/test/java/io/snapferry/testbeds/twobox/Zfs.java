@@ -24,6 +24,11 @@ final class Zfs {
 
     /** The snapshots of {@code dataset}, oldest first, with GUIDs as ZFS reports them (zfs-fuse's {@code zfs list} cannot print them raw). */
     static List<Snap> snapshots(ZfsTestPool pool, String dataset) {
+        return snapshots(dataset);
+    }
+
+    /** The snapshots of {@code dataset} in any pool, oldest first, with their GUIDs. */
+    static List<Snap> snapshots(String dataset) {
         return provider().listSnapshots(DatasetName.of(dataset)).stream()
                 .map(s -> new Snap(s.shortName(), Long.toUnsignedString(s.guid()))).toList();
     }

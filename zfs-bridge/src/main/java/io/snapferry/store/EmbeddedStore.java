@@ -940,57 +940,105 @@ public final class EmbeddedStore implements DatasetProvider {
                 p.pinned.put(pin, List.of(m));
                 return new ZfsStreamOut(p.chunks, m, () -> p.pinned.remove(pin));
             }
-            List<Pool.Snap> chain = new ArrayList<>();
-            Manifest base = null;
-            if (request.base().isPresent()) {
-                Pool.Snap b = p.snap(request.base().get());
-                if (b.header.txg() >= toSnap.header.txg()) {
-                    throw new DatasetException(ErrorCode.INVALID_ARGUMENT,
-                            "incremental base " + request.base().get() + " is not older than " + to);
-                }
-                if (b.header.kind() == Manifest.Kind.ZFS_STREAM) {
-                    throw new DatasetException(ErrorCode.INVALID_ARGUMENT, "incremental base " + request.base().get() + " is a stored ZFS stream");
-                }
-                base = manifestOf(p, d, request.base().get());
-                if (request.intermediates()) {
-                    synchronized (p) {
-                        for (Pool.Snap s : d.snaps) {
-                            if (s.header.txg() > b.header.txg() && s.header.txg() < toSnap.header.txg()
-                                    && s.header.kind() != Manifest.Kind.ZFS_STREAM) {
-                                chain.add(s);
-                            }
+            SendPlan plan = planSend(p, d, request, toSnap);
+            p.pinned.put(pin, new ArrayList<>(plan.manifests()));
+            return new RecordStream.Writer(p.chunks, plan.header(), plan.parts(), () -> p.pinned.remove(pin));
+        } finally {
+            p.gcLock.readLock().unlock();
+        }
+    }
+
+    /** What a record stream carries: its header, its records in order, and the manifests it sends. */
+    private record SendPlan(RecordStream.Header header, List<RecordStream.Part> parts, List<Manifest> manifests) {
+    }
+
+    /** Plans a record-stream send of {@code request} (the caller holds the pool's gc lock shared). */
+    private static SendPlan planSend(Pool p, Pool.Ds d, SendRequest request, Pool.Snap toSnap) {
+        SnapshotName to = request.snapshot();
+        List<Pool.Snap> chain = new ArrayList<>();
+        Manifest base = null;
+        if (request.base().isPresent()) {
+            Pool.Snap b = p.snap(request.base().get());
+            if (b.header.txg() >= toSnap.header.txg()) {
+                throw new DatasetException(ErrorCode.INVALID_ARGUMENT,
+                        "incremental base " + request.base().get() + " is not older than " + to);
+            }
+            if (b.header.kind() == Manifest.Kind.ZFS_STREAM) {
+                throw new DatasetException(ErrorCode.INVALID_ARGUMENT, "incremental base " + request.base().get() + " is a stored ZFS stream");
+            }
+            base = manifestOf(p, d, request.base().get());
+            if (request.intermediates()) {
+                synchronized (p) {
+                    for (Pool.Snap s : d.snaps) {
+                        if (s.header.txg() > b.header.txg() && s.header.txg() < toSnap.header.txg()
+                                && s.header.kind() != Manifest.Kind.ZFS_STREAM) {
+                            chain.add(s);
                         }
                     }
                 }
             }
-            chain.add(toSnap);
-            List<Manifest> manifests = new ArrayList<>();
-            for (Pool.Snap s : chain) {
-                manifests.add(manifestOf(p, d, to.dataset().snapshot(s.name)));
+        }
+        chain.add(toSnap);
+        List<Manifest> manifests = new ArrayList<>();
+        for (Pool.Snap s : chain) {
+            manifests.add(manifestOf(p, d, to.dataset().snapshot(s.name)));
+        }
+        Set<ByteBuffer> have = new HashSet<>();
+        if (base != null) {
+            for (Manifest.Entry e : base.entries()) {
+                for (ChunkRef c : e.chunks()) {
+                    have.add(ByteBuffer.wrap(c.hash()));
+                }
             }
-            Set<ByteBuffer> have = new HashSet<>();
-            if (base != null) {
-                for (Manifest.Entry e : base.entries()) {
-                    for (ChunkRef c : e.chunks()) {
-                        have.add(ByteBuffer.wrap(c.hash()));
+        }
+        List<RecordStream.Part> parts = new ArrayList<>();
+        for (Manifest m : manifests) {
+            for (Manifest.Entry e : m.entries()) {
+                for (ChunkRef c : e.chunks()) {
+                    if (!c.hole() && have.add(ByteBuffer.wrap(c.hash()))) {
+                        parts.add(new RecordStream.ChunkPart(c.hash()));
                     }
                 }
             }
-            List<RecordStream.Part> parts = new ArrayList<>();
-            for (Manifest m : manifests) {
-                for (Manifest.Entry e : m.entries()) {
-                    for (ChunkRef c : e.chunks()) {
-                        if (!c.hole() && have.add(ByteBuffer.wrap(c.hash()))) {
-                            parts.add(new RecordStream.ChunkPart(c.hash()));
-                        }
+            parts.add(new RecordStream.ManifestPart(m.encode()));
+        }
+        RecordStream.Header header = new RecordStream.Header(base == null ? 0 : base.guid(), d.guid, manifests.size());
+        return new SendPlan(header, parts, manifests);
+    }
+
+    /**
+     * The exact size of the stream {@link #send} would produce for {@code request}, computed from
+     * the manifests and the chunks' stored sizes (the chunks the base lacks; nothing is read but
+     * manifests and, where the chunk index misses, a {@code stat} per chunk). A stored ZFS stream
+     * answers its recorded length. Empty for a resume token (the store has none). Errors as
+     * {@link #send}'s checks.
+     */
+    @Override
+    public java.util.OptionalLong estimateSendSize(SendRequest request) {
+        if (request.resumeToken().isPresent()) {
+            return java.util.OptionalLong.empty();
+        }
+        SnapshotName to = request.snapshot();
+        Pool p = pool(to.dataset());
+        Pool.Ds d = p.ds(to.dataset());
+        p.gcLock.readLock().lock();
+        try {
+            Pool.Snap toSnap = p.snap(to);
+            if (toSnap.header.kind() == Manifest.Kind.ZFS_STREAM) {
+                return java.util.OptionalLong.of(zfsStreamInfo(to).orElseThrow().bytes());
+            }
+            SendPlan plan = planSend(p, d, request, toSnap);
+            return io("estimating the send of " + to, () -> {
+                long size = RecordStream.HEADER;
+                for (RecordStream.Part part : plan.parts()) {
+                    if (part instanceof RecordStream.ChunkPart c) {
+                        size += 5 + 32 + 1 + 4 + p.chunks.storedSize(c.hash()) - ChunkStore.HEADER;
+                    } else if (part instanceof RecordStream.ManifestPart m) {
+                        size += 5 + m.encoded().length;
                     }
                 }
-                parts.add(new RecordStream.ManifestPart(m.encode()));
-            }
-            List<Manifest> pinnedList = new ArrayList<>(manifests);
-            p.pinned.put(pin, pinnedList);
-            RecordStream.Header header = new RecordStream.Header(base == null ? 0 : base.guid(), d.guid, manifests.size());
-            return new RecordStream.Writer(p.chunks, header, parts, () -> p.pinned.remove(pin));
+                return java.util.OptionalLong.of(size + 5 + 8 + 32);
+            });
         } finally {
             p.gcLock.readLock().unlock();
         }

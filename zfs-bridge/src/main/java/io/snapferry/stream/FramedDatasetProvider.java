@@ -80,6 +80,19 @@ public final class FramedDatasetProvider extends io.snapferry.dataset.Forwarding
         return new FramingInputStream(inner.send(request), header, sendOptions);
     }
 
+    /**
+     * The inner provider's estimate when streams leave uncompressed (framing adds a header, a
+     * trailer and a few dozen bytes per frame: well under 0.1% at the default frame size); empty
+     * with compression, whose output size cannot be known before the data is compressed.
+     */
+    @Override
+    public java.util.OptionalLong estimateSendSize(SendRequest request) {
+        if (sendOptions.compression() != Compression.NONE) {
+            return java.util.OptionalLong.empty();
+        }
+        return inner.estimateSendSize(request);
+    }
+
     private static long guidOf(List<Snapshot> snaps, SnapshotName name) {
         for (Snapshot s : snaps) {
             if (s.name().equals(name)) {

@@ -16,11 +16,14 @@ import java.util.Set;
 final class Commands {
     private final DataDir dir;
     private final PrintStream out;
+    /** Where progress goes while a command waits (the error stream, so output stays parsable). */
+    private final PrintStream err;
     private ApiClient api;
 
-    Commands(DataDir dir, PrintStream out) {
+    Commands(DataDir dir, PrintStream out, PrintStream err) {
         this.dir = dir;
         this.out = out;
+        this.err = err;
     }
 
     private ApiClient api() throws IOException {
@@ -42,8 +45,8 @@ final class Commands {
             case "snapshot-task" -> new TaskCommands(this::api, out).snapshotTask(sub, rest);
             case "retention" -> new TaskCommands(this::api, out).retention(sub, rest);
             case "task" -> new TaskCommands(this::api, out).task(sub, rest);
-            case "replication" -> new ReplicationCommands(this::api, out, System.err).replication(sub, rest);
-            case "hold" -> new ReplicationCommands(this::api, out, System.err).hold(sub, rest);
+            case "replication" -> new ReplicationCommands(this::api, out, err).replication(sub, rest);
+            case "hold" -> new ReplicationCommands(this::api, out, err).hold(sub, rest);
             case "config" -> config(sub, rest);
             case "keypair" -> new SshCommands(this::api, out).keypair(sub, rest);
             case "host-key" -> new SshCommands(this::api, out).hostKey(words);

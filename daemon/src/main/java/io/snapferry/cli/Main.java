@@ -40,7 +40,7 @@ public final class Main {
             if (cmd.equals("daemon")) {
                 return DaemonCommand.run(words, data, out, err);
             }
-            Commands c = new Commands(DataDir.resolve(data), out);
+            Commands c = new Commands(DataDir.resolve(data), out, err);
             return c.dispatch(cmd, words);
         } catch (UsageException e) {
             err.println("snapferry: " + e.getMessage());

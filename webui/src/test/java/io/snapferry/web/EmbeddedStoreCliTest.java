@@ -9,6 +9,7 @@ import io.snapferry.daemon.config.DataDir;
 import io.snapferry.daemon.config.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.time.Clock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -72,6 +73,30 @@ class EmbeddedStoreCliTest {
         assertThat(Files.readString(mount.resolve("notes.txt"))).isEqualTo("keep me");
 
         assertThat(ok("store", "verify", "local").out()).contains("no damage");
+    }
+
+    @Test
+    void replicationProgressShowsTheStoresSizeEstimateAndAnEta() throws Exception {
+        ok("dataset", "create", "local/vm");
+        Path mount = null;
+        for (JsonNode d : Json.mapper().readTree(ok("dataset", "list", "--json").out())) {
+            if (d.path("name").asText().equals("local/vm")) {
+                mount = Path.of(d.path("mountpoint").asText());
+            }
+        }
+        byte[] image = new byte[3 << 20];
+        new java.util.Random(3).nextBytes(image);
+        Files.write(mount.resolve("disk.img"), image);
+        ok("snapshot", "create", "local/vm@auto-1");
+        // Uncompressed (the store's estimate is exact, plus the framing) and slowed to 1 MiB/s, so it runs for a few seconds.
+        ok("replication", "create", "--name", "copy", "--source", "local/vm", "--target", "local/copy", "--name-regex", "auto-.*",
+                "--compression", "none", "--bwlimit", "1M");
+        TestBox.Result run = ok("replication", "run", "copy", "--wait");
+        assertThat(run.out()).contains("succeeded: replicated 1 snapshot");
+        List<String> lines = run.err().lines().filter(l -> l.startsWith("local/vm@auto-1")).toList();
+        assertThat(lines).as(run.err()).isNotEmpty();
+        assertThat(lines).allSatisfy(l -> assertThat(l).containsPattern(" of 3\\.\\dM "));
+        assertThat(lines).anySatisfy(l -> assertThat(l).containsPattern("ETA \\d+ s"));
     }
 
     @Test

@@ -7,7 +7,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.function.Consumer;
 
 /**
@@ -21,8 +23,8 @@ import java.util.function.Consumer;
  * {@code totalBytes} and {@code etaSeconds} are empty ("unknown"), never guessed; once a step has
  * moved more than its estimate, the ETA is unknown again rather than a wrong zero.
  *
- * <p>Thread-safe; time comes from the injected clock. Listeners are told of every update and must
- * not block.
+ * <p>Thread-safe; time comes from the injected clock. Subscribers are told of every update, on
+ * the thread that reports it (a transfer thread), and must not block.
  */
 public final class Progress {
     /** How fast the smoothed rate follows changes: the time constant of its exponential average. */
@@ -31,6 +33,7 @@ public final class Progress {
     /**
      * One running replication's progress.
      *
+     * @param runId          the run's id in the task history
      * @param bytes          bytes moved in the current step
      * @param bytesPerSecond the smoothed rate of the current step
      * @param totalBytes     the current step's estimated size, when its source could tell
@@ -38,7 +41,7 @@ public final class Progress {
      * @param runBytes       bytes moved by the whole run so far, this step included
      * @param startedAt      when the run started
      */
-    public record Snapshot(String task, String dataset, String snapshot, long bytes, double bytesPerSecond,
+    public record Snapshot(String task, String runId, String dataset, String snapshot, long bytes, double bytesPerSecond,
                            OptionalLong totalBytes, Optional<Long> etaSeconds, long runBytes, Instant startedAt, Instant updatedAt) {
     }
 
@@ -85,14 +88,17 @@ public final class Progress {
     private final Clock clock;
     private final Map<String, Snapshot> running = new ConcurrentHashMap<>();
     private final Map<String, State> states = new ConcurrentHashMap<>();
-    private volatile Consumer<Snapshot> listener = s -> { };
+    private final Set<Consumer<Snapshot>> subscribers = new CopyOnWriteArraySet<>();
 
     public Progress(Clock clock) {
         this.clock = Objects.requireNonNull(clock, "clock");
     }
 
-    public void listen(Consumer<Snapshot> l) {
-        this.listener = l;
+    /** Tells {@code subscriber} of every update until the returned handle is closed. */
+    public AutoCloseable subscribe(Consumer<Snapshot> subscriber) {
+        Consumer<Snapshot> own = subscriber::accept; // a distinct object, so one consumer can subscribe twice
+        subscribers.add(own);
+        return () -> subscribers.remove(own);
     }
 
     /**
@@ -100,7 +106,7 @@ public final class Progress {
      * moved {@code bytes}. A different dataset or snapshot, or fewer bytes than before (a retry),
      * starts a new step: its rate starts afresh and the previous step's bytes go to the run's total.
      */
-    void update(String task, String dataset, String snapshot, long bytes, OptionalLong total, Instant startedAt) {
+    void update(String task, String runId, String dataset, String snapshot, long bytes, OptionalLong total, Instant startedAt) {
         Instant now = clock.instant();
         Snapshot s;
         synchronized (this) {
@@ -117,11 +123,13 @@ public final class Progress {
             Rate rate = st.rate().next(bytes, now);
             st = new State(dataset, snapshot, rate, bytes, st.earlierSteps(), st.startedAt());
             states.put(task, st);
-            s = new Snapshot(task, dataset, snapshot, bytes, rate.bytesPerSecond(), total, rate.etaSeconds(bytes, total),
+            s = new Snapshot(task, runId, dataset, snapshot, bytes, rate.bytesPerSecond(), total, rate.etaSeconds(bytes, total),
                     st.earlierSteps() + bytes, st.startedAt(), now);
             running.put(task, s);
         }
-        listener.accept(s);
+        for (Consumer<Snapshot> c : subscribers) {
+            c.accept(s);
+        }
     }
 
     synchronized void finished(String task) {

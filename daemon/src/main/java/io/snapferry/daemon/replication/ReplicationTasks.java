@@ -255,7 +255,7 @@ public final class ReplicationTasks {
             try (Ends ends = open(t)) {
                 Replicator replicator = new Replicator(settings, sleeper, transform(c));
                 result = replicator.run(c.spec(), ends.source(), ends.target(), (ds, snap, bytes, total) ->
-                        progress.update(name, ds.value(), snap.name(), bytes, total, started), clock);
+                        progress.update(name, runId, ds.value(), snap.name(), bytes, total, started), clock);
                 for (DatasetResult d : result.datasets()) {
                     history.log(runId, d.ok() ? "INFO" : "ERROR", describe(d));
                 }

@@ -23,7 +23,7 @@ class ProgressTest {
 
     private Progress.Snapshot at(Duration after, String snapshot, long bytes, OptionalLong total) {
         clock.set(T0.plus(after));
-        progress.update("task", "tank/data", snapshot, bytes, total, T0);
+        progress.update("task", "run-1", "tank/data", snapshot, bytes, total, T0);
         return progress.of("task").orElseThrow();
     }
 
@@ -96,12 +96,15 @@ class ProgressTest {
     }
 
     @Test
-    void listenersHearEveryUpdateAndFinishedRunsDisappear() {
+    void subscribersHearEveryUpdateUntilTheyLeaveAndFinishedRunsDisappear() throws Exception {
         List<Progress.Snapshot> heard = new ArrayList<>();
-        progress.listen(heard::add);
+        AutoCloseable sub = progress.subscribe(heard::add);
         at(Duration.ofSeconds(1), "s1", MIB, OptionalLong.empty());
         at(Duration.ofSeconds(2), "s1", 2 * MIB, OptionalLong.empty());
+        sub.close();
+        at(Duration.ofSeconds(3), "s1", 3 * MIB, OptionalLong.empty());
         assertThat(heard).extracting(Progress.Snapshot::bytes).containsExactly(MIB, 2 * MIB);
+        assertThat(heard).extracting(Progress.Snapshot::runId).containsOnly("run-1");
         assertThat(progress.all()).containsOnlyKeys("task");
         progress.finished("task");
         assertThat(progress.of("task")).isEqualTo(Optional.empty());

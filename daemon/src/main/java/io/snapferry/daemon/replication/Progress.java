@@ -48,7 +48,8 @@ public final class Progress {
     /**
      * The smoothed rate of one step: an exponential moving average of the rate between samples,
      * weighted by the time between them ({@link #SMOOTHING} time constant), so a burst or a pause
-     * moves it gradually. The first sample's rate is its average since the step started. Pure.
+     * moves it gradually. The first sample that moved bytes gives the average since the step
+     * started; reports before it (the step's start at 0 bytes) only move the start. Pure.
      */
     record Rate(long bytes, Instant at, double bytesPerSecond, boolean sampled) {
         // bytes and at: the last sample
@@ -62,6 +63,9 @@ public final class Progress {
                 return this; // no time passed: nothing to learn a rate from
             }
             double instant = Math.max(0, nowBytes - bytes) / dt;
+            if (!sampled && nowBytes == 0) {
+                return new Rate(0, now, 0, false); // nothing moved yet: the step starts now
+            }
             if (!sampled) {
                 return new Rate(nowBytes, now, instant, true);
             }

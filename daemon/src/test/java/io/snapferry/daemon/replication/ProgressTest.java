@@ -75,6 +75,15 @@ class ProgressTest {
     }
 
     @Test
+    void theStepsStartAtZeroBytesDoesNotDragTheRateDown() {
+        OptionalLong total = OptionalLong.of(30 * MIB);
+        assertThat(at(Duration.ofSeconds(5), "s1", 0, total).etaSeconds()).isEmpty(); // planning took 5 s
+        Progress.Snapshot s = at(Duration.ofSeconds(6), "s1", MIB, total);
+        assertThat(s.bytesPerSecond()).isCloseTo(MIB, within(1.0));
+        assertThat(s.etaSeconds()).contains(29L);
+    }
+
+    @Test
     void noTimeNoRateAndNoEta() {
         Progress.Snapshot s = at(Duration.ZERO, "s1", 0, OptionalLong.of(10 * MIB));
         assertThat(s.bytesPerSecond()).isZero();

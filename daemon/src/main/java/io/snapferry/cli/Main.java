@@ -85,7 +85,7 @@ public final class Main {
 
             Datasets and snapshots:
               dataset list [--json]
-              dataset create NAME
+              dataset create NAME [--volume-size SIZE | --device /dev/...]   (volumes: embedded store only)
               snapshot create DATASET@NAME [--recursive]
               snapshot list DATASET [--json]
               snapshot destroy DATASET@NAME

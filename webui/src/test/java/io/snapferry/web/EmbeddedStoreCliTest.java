@@ -75,6 +75,62 @@ class EmbeddedStoreCliTest {
         assertThat(ok("store", "verify", "local").out()).contains("no damage");
     }
 
+    private JsonNode listed(String name) throws Exception {
+        for (JsonNode d : Json.mapper().readTree(ok("dataset", "list", "--json").out())) {
+            if (d.path("name").asText().equals(name)) {
+                return d;
+            }
+        }
+        throw new AssertionError(name + " is not listed");
+    }
+
+    @Test
+    void volumesAreCreatedFromTheCliWithClearRefusals() throws Exception {
+        assertThat(ok("dataset", "create", "local/vm/disk0", "--volume-size", "4M").out()).contains("created volume local/vm/disk0");
+        JsonNode disk = listed("local/vm/disk0");
+        assertThat(disk.path("kind").asText()).isEqualTo("volume");
+        assertThat(disk.path("mountpoint").isNull()).isTrue();
+
+        Path plain = tmp.resolve("plain.img");
+        Files.write(plain, new byte[4096]);
+        TestBox.Result notDevice = box.cli("dataset", "create", "local/vm/x", "--device", plain.toString());
+        assertThat(notDevice.exit()).isEqualTo(1);
+        assertThat(notDevice.err()).contains(plain.toString(), "is not a block device");
+        TestBox.Result both = box.cli("dataset", "create", "local/vm/x", "--device", "/dev/null", "--volume-size", "4M");
+        assertThat(both.exit()).isEqualTo(2);
+        assertThat(both.err()).contains("exclude each other");
+        TestBox.Result badSize = box.cli("dataset", "create", "local/vm/x", "--volume-size", "4X");
+        assertThat(badSize.exit()).isEqualTo(2);
+        assertThat(badSize.err()).contains("512M or 20G");
+        TestBox.Result odd = box.cli("dataset", "create", "local/vm/x", "--volume-size", "1000");
+        assertThat(odd.exit()).isEqualTo(1);
+        assertThat(odd.err()).contains("multiple of 512");
+    }
+
+    @Test
+    void aBlockDeviceVolumeFromTheCli() throws Exception {
+        io.snapferry.testing.Requirements.require(io.snapferry.testing.Requirements.isRoot()
+                && io.snapferry.testing.Requirements.onPath("losetup"), "root with losetup");
+        Path img = tmp.resolve("disk.img");
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(img.toFile(), "rw")) {
+            f.setLength(8 << 20);
+        }
+        Process p = new ProcessBuilder("losetup", "-f", "--show", img.toString()).redirectErrorStream(true).start();
+        String loop = new String(p.getInputStream().readAllBytes()).trim();
+        assertThat(p.waitFor()).as(loop).isZero();
+        try {
+            assertThat(ok("dataset", "create", "local/dev0", "--device", loop).out()).contains("created volume local/dev0 on " + loop);
+            assertThat(listed("local/dev0").path("kind").asText()).isEqualTo("volume");
+            ok("snapshot", "create", "local/dev0@s1");
+            assertThat(Json.mapper().readTree(ok("snapshot", "list", "local/dev0", "--json").out())).hasSize(1);
+            TestBox.Result again = box.cli("dataset", "create", "local/dev1", "--device", loop);
+            assertThat(again.exit()).isEqualTo(1);
+            assertThat(again.err()).contains("already exists");
+        } finally {
+            assertThat(new ProcessBuilder("losetup", "-d", loop).start().waitFor()).isZero();
+        }
+    }
+
     @Test
     void replicationProgressShowsTheStoresSizeEstimateAndAnEta() throws Exception {
         ok("dataset", "create", "local/vm");

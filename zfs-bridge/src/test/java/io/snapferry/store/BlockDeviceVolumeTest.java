@@ -265,7 +265,18 @@ class BlockDeviceVolumeTest {
             byte[] full = send(store, SendRequest.full(vol.snapshot("formatted")));
             assertThat(code(() -> receiveQuietly(store, vol, full, ReceiveOptions.defaults().withRollback(true)))).isEqualTo(ErrorCode.BUSY);
             assertThat(code(() -> store.restoreVolume(vol.snapshot("formatted"), disk))).isEqualTo(ErrorCode.BUSY);
+            // the kernel's own guard under the write-back: an exclusive open of a mounted device is EBUSY
+            assertThat(catchThrowableOfType(NativeFs.DeviceBusyException.class, () -> NativeFs.claimExclusive(disk)))
+                    .hasMessageContaining(disk.toString());
             unmount(mnt);
+            // and while the store holds the claim, the device cannot be mounted
+            try (NativeFs.Claim claim = NativeFs.claimExclusive(disk)) {
+                IOException refused = catchThrowableOfType(IOException.class, () -> run("mount", disk.toString(), mnt.toString()));
+                if (refused == null) {
+                    cleanup.push(new String[] {"umount", mnt.toString()});
+                }
+                assertThat(refused).as("a mount while the device is claimed").isNotNull();
+            }
 
             assertThat(store.writtenSinceLastSnapshot(vol)).isPositive();
             store.rollback(vol.snapshot("formatted"), false);

@@ -37,6 +37,17 @@ final class BlockDevice {
         }
     }
 
+    /**
+     * Where the kernel tells who uses block devices: {@code /sys/dev/block} (partitions, whole
+     * disks, holders), the mount table, the swap table, and how a path maps to a device number.
+     * Tests give a fake tree.
+     */
+    record SystemView(Path sysDevBlock, Path mountinfo, Path swaps, java.util.function.Function<Path, String> deviceNumber) {
+        static SystemView live() {
+            return new SystemView(Path.of("/sys/dev/block"), Path.of("/proc/self/mountinfo"), Path.of("/proc/swaps"), BlockDevice::number);
+        }
+    }
+
     private BlockDevice() {
     }
 
@@ -47,7 +58,7 @@ final class BlockDevice {
      */
     static Info checkUnused(Path device) {
         Info info = inspect(device);
-        String use = use(info);
+        String use = use(info, SystemView.live());
         if (use != null) {
             throw new DatasetException(ErrorCode.BUSY, use + "; unmount it (or release it) first, or choose another device");
         }
@@ -87,9 +98,9 @@ final class BlockDevice {
      * Why the device is in use, or null: the device, one of its partitions or (for a partition)
      * its whole disk mounted, a holder (device-mapper, md), or swap.
      */
-    static String use(Info info) {
+    static String use(Info info, SystemView view) {
         try {
-            Path sys = Path.of("/sys/dev/block", info.number());
+            Path sys = view.sysDevBlock().resolve(info.number());
             List<String[]> related = new ArrayList<>(); // {maj:min, description}
             related.add(new String[] {info.number(), info.path().toString()});
             Path real = Files.exists(sys) ? sys.toRealPath() : null;
@@ -112,7 +123,11 @@ final class BlockDevice {
                     }
                 }
                 for (String[] r : related) {
-                    Path holders = Path.of("/sys/dev/block", r[0]).toRealPath().resolve("holders");
+                    Path node = view.sysDevBlock().resolve(r[0]);
+                    if (!Files.exists(node)) {
+                        continue;
+                    }
+                    Path holders = node.toRealPath().resolve("holders");
                     if (Files.isDirectory(holders)) {
                         try (DirectoryStream<Path> hs = Files.newDirectoryStream(holders)) {
                             for (Path h : hs) {
@@ -122,7 +137,7 @@ final class BlockDevice {
                     }
                 }
             }
-            for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"), StandardCharsets.UTF_8)) {
+            for (String line : Files.readAllLines(view.mountinfo(), StandardCharsets.UTF_8)) {
                 String[] f = line.split(" ");
                 int dash = Arrays.asList(f).indexOf("-");
                 if (f.length < 5 || dash < 0 || dash + 2 >= f.length) {
@@ -130,17 +145,17 @@ final class BlockDevice {
                 }
                 String source = unescape(f[dash + 2]);
                 for (String[] r : related) {
-                    if (f[2].equals(r[0]) || source.startsWith("/") && r[0].equals(number(Path.of(source)))) {
+                    if (f[2].equals(r[0]) || source.startsWith("/") && r[0].equals(view.deviceNumber().apply(Path.of(source)))) {
                         return describe(info, r) + " is mounted at " + unescape(f[4]);
                     }
                 }
             }
-            Path swaps = Path.of("/proc/swaps");
+            Path swaps = view.swaps();
             if (Files.exists(swaps)) {
                 for (String line : Files.readAllLines(swaps, StandardCharsets.UTF_8)) {
                     String dev = line.split("\\s+")[0];
                     for (String[] r : related) {
-                        if (dev.startsWith("/") && r[0].equals(number(Path.of(dev)))) {
+                        if (dev.startsWith("/") && r[0].equals(view.deviceNumber().apply(Path.of(dev)))) {
                             return describe(info, r) + " is in use as swap";
                         }
                     }

@@ -867,7 +867,8 @@ public final class EmbeddedStore implements DatasetProvider {
         }
         boolean noneFinal = none;
         if (d.device != null) {
-            return io("measuring changes on " + d.device, () -> noneFinal ? BlockDevice.inspect(d.device).size() : deviceChanges(p, d));
+            // without a snapshot, what a receive would overwrite: the device's bytes that are not zero
+            return io("measuring changes on " + d.device, () -> noneFinal ? BlockDevice.changedBytes(d.device, List.of()) : deviceChanges(p, d));
         }
         return io("measuring changes in " + dataset, () -> changedBytes(p, d, d.tree(), "", noneFinal));
     }

@@ -291,7 +291,7 @@ public final class EmbeddedStore implements DatasetProvider {
      *
      * <p>Errors: NOT_FOUND (no such device), INVALID_ARGUMENT (not a block device, a relative path,
      * a pool's root), BUSY (the device, one of its partitions or its disk is mounted, or it is held
-     * by device-mapper, md or swap), EXISTS (the dataset exists, or another volume uses the device).
+     * by device-mapper, md or swap), ALREADY_EXISTS (the dataset exists, or another volume uses the device).
      */
     public Dataset createDeviceVolume(DatasetName name, Path device) {
         BlockDevice.Info info = BlockDevice.checkUnused(device);

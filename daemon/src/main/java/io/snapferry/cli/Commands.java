@@ -16,11 +16,14 @@ import java.util.Set;
 final class Commands {
     private final DataDir dir;
     private final PrintStream out;
+    /** Where progress goes while a command waits (the error stream, so output stays parsable). */
+    private final PrintStream err;
     private ApiClient api;
 
-    Commands(DataDir dir, PrintStream out) {
+    Commands(DataDir dir, PrintStream out, PrintStream err) {
         this.dir = dir;
         this.out = out;
+        this.err = err;
     }
 
     private ApiClient api() throws IOException {
@@ -42,8 +45,8 @@ final class Commands {
             case "snapshot-task" -> new TaskCommands(this::api, out).snapshotTask(sub, rest);
             case "retention" -> new TaskCommands(this::api, out).retention(sub, rest);
             case "task" -> new TaskCommands(this::api, out).task(sub, rest);
-            case "replication" -> new ReplicationCommands(this::api, out, System.err).replication(sub, rest);
-            case "hold" -> new ReplicationCommands(this::api, out, System.err).hold(sub, rest);
+            case "replication" -> new ReplicationCommands(this::api, out, err).replication(sub, rest);
+            case "hold" -> new ReplicationCommands(this::api, out, err).hold(sub, rest);
             case "config" -> config(sub, rest);
             case "keypair" -> new SshCommands(this::api, out).keypair(sub, rest);
             case "host-key" -> new SshCommands(this::api, out).hostKey(words);
@@ -230,14 +233,42 @@ final class Commands {
                 t.print(out);
             }
             case "create" -> {
-                Args a = Args.parse(words, Set.of(), Set.of());
-                a.expectPositional(1, "snapferry dataset create NAME");
+                Args a = Args.parse(words, Set.of("volume-size", "device"), Set.of());
+                a.expectPositional(1, "snapferry dataset create NAME [--volume-size SIZE | --device /dev/...]");
                 DatasetName name = DatasetName.of(a.positional(0, "NAME"));
-                JsonNode d = api().post("/datasets", Map.of("name", name.value()));
-                out.println("created " + d.path("name").asText()
-                        + (d.hasNonNull("mountpoint") ? " at " + d.path("mountpoint").asText() : ""));
+                Map<String, Object> body = new LinkedHashMap<>();
+                body.put("name", name.value());
+                if (a.value("volume-size").isPresent() && a.value("device").isPresent()) {
+                    throw new UsageException("--volume-size and --device exclude each other: a volume on a device has the device's size");
+                }
+                a.value("volume-size").ifPresent(v -> body.put("volumeSize", size("--volume-size", v)));
+                a.value("device").ifPresent(v -> body.put("device", java.nio.file.Path.of(v).toAbsolutePath().normalize().toString()));
+                JsonNode d = api().post("/datasets", body);
+                out.println("created " + (d.path("kind").asText().equals("volume") ? "volume " : "") + d.path("name").asText()
+                        + (d.hasNonNull("mountpoint") ? " at " + d.path("mountpoint").asText() : "")
+                        + (body.containsKey("device") ? " on " + body.get("device") : ""));
             }
             default -> throw new UsageException("usage: snapferry dataset list|create ...");
+        }
+    }
+
+    /** A size such as 4096, 512K, 20G (K, M, G, T are powers of 1024). */
+    static long size(String option, String text) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?i)(\\d+)([KMGT]?)(i?B)?").matcher(text.trim());
+        if (!m.matches()) {
+            throw new UsageException(option + " takes a size such as 512M or 20G (K, M, G, T are powers of 1024), not '" + text + "'");
+        }
+        int shift = switch (m.group(2).toUpperCase(java.util.Locale.ROOT)) {
+            case "K" -> 10;
+            case "M" -> 20;
+            case "G" -> 30;
+            case "T" -> 40;
+            default -> 0;
+        };
+        try {
+            return Math.multiplyExact(Long.parseLong(m.group(1)), 1L << shift);
+        } catch (ArithmeticException | NumberFormatException e) {
+            throw new UsageException(option + " '" + text + "' is too large");
         }
     }
 

@@ -40,7 +40,7 @@ public final class Main {
             if (cmd.equals("daemon")) {
                 return DaemonCommand.run(words, data, out, err);
             }
-            Commands c = new Commands(DataDir.resolve(data), out);
+            Commands c = new Commands(DataDir.resolve(data), out, err);
             return c.dispatch(cmd, words);
         } catch (UsageException e) {
             err.println("snapferry: " + e.getMessage());
@@ -85,7 +85,7 @@ public final class Main {
 
             Datasets and snapshots:
               dataset list [--json]
-              dataset create NAME
+              dataset create NAME [--volume-size SIZE | --device /dev/...]   (volumes: embedded store only)
               snapshot create DATASET@NAME [--recursive]
               snapshot list DATASET [--json]
               snapshot destroy DATASET@NAME

@@ -124,6 +124,35 @@ final class ReplicationCommands {
         return n;
     }
 
+    /**
+     * One line of a running replication's progress: the snapshot in flight, bytes of the step's
+     * estimated size (or "size unknown"), the smoothed rate, and the ETA ("ETA unknown" without an
+     * estimate), then the run's total when it spans several steps.
+     */
+    static String progressLine(JsonNode p) {
+        long bytes = p.path("bytes").asLong();
+        StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%s@%s  %s", p.path("dataset").asText(),
+                p.path("snapshot").asText(), Table.bytes(bytes)));
+        b.append(p.path("totalBytes").isNumber() ? " of " + Table.bytes(p.path("totalBytes").asLong()) : " (size unknown)");
+        b.append(String.format(Locale.ROOT, "  %.1f MiB/s", p.path("bytesPerSecond").asDouble() / (1 << 20)));
+        b.append(p.path("etaSeconds").isNumber() ? "  ETA " + eta(p.path("etaSeconds").asLong()) : "  ETA unknown");
+        long run = p.path("runBytes").asLong(bytes);
+        if (run > bytes) {
+            b.append("  (run: ").append(Table.bytes(run)).append(')');
+        }
+        return b.toString();
+    }
+
+    private static String eta(long seconds) {
+        if (seconds < 60) {
+            return seconds + " s";
+        }
+        if (seconds < 3600) {
+            return String.format(Locale.ROOT, "%d min %02d s", seconds / 60, seconds % 60);
+        }
+        return String.format(Locale.ROOT, "%d h %02d min", seconds / 3600, seconds % 3600 / 60);
+    }
+
     /** Starts the run and follows it, showing progress on stderr; exit 0 only when it succeeded. */
     private void run(List<String> words) throws IOException {
         Args a = Args.parse(words, Set.of(), Set.of("wait"));
@@ -151,9 +180,7 @@ final class ReplicationCommands {
             }
             JsonNode p = api.get().get("/replications/progress").path(n);
             if (!p.isMissingNode()) {
-                String line = String.format(Locale.ROOT, "%s@%s  %s  %.1f MiB/s%s", p.path("dataset").asText(), p.path("snapshot").asText(),
-                        Table.bytes(p.path("bytes").asLong()), p.path("bytesPerSecond").asDouble() / (1 << 20),
-                        p.path("etaSeconds").isNumber() ? "  ETA " + p.path("etaSeconds").asLong() + " s" : "");
+                String line = progressLine(p);
                 if (!line.equals(lastLine)) {
                     progressOut.println(line);
                     lastLine = line;

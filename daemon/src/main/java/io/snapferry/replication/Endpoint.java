@@ -65,6 +65,16 @@ public interface Endpoint {
     /** Starts a send; the caller closes the stream (see the class comment). */
     InputStream send(SendRequest request) throws IOException;
 
+    /**
+     * The size {@link #send} would produce for {@code request} (as it travels: after this side's
+     * framing), when this side can tell without sending; empty when it cannot. For progress and
+     * ETA only: callers must not fail a transfer because of it. An endpoint that cannot ask its
+     * box (a remote one without such a request) answers empty.
+     */
+    default java.util.OptionalLong estimateSendSize(SendRequest request) {
+        return java.util.OptionalLong.empty();
+    }
+
     /** Receives {@code stream} into {@code target}; reads it to its end and does not close it. */
     ReceiveResult receive(DatasetName target, InputStream stream, ReceiveOptions options) throws IOException;
 

@@ -94,6 +94,11 @@ public final class LocalEndpoint implements Endpoint {
     }
 
     @Override
+    public java.util.OptionalLong estimateSendSize(SendRequest request) {
+        return provider.estimateSendSize(request);
+    }
+
+    @Override
     public ReceiveResult receive(DatasetName target, InputStream stream, ReceiveOptions options) throws IOException {
         return provider.receive(target, stream, options);
     }

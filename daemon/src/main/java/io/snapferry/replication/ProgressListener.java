@@ -6,8 +6,9 @@ import io.snapferry.dataset.SnapshotName;
 import java.util.OptionalLong;
 
 /**
- * Receives the progress of transfers. Called from the transfer thread, at most about once per
- * MiB and once at the end of each step; must be quick and must not throw.
+ * Receives the progress of transfers. Called when each step starts (0 bytes, with the step's
+ * estimate), from the transfer thread at most about once per MiB, and once at the end of each
+ * step; must be quick and must not throw.
  */
 @FunctionalInterface
 public interface ProgressListener {
@@ -16,7 +17,8 @@ public interface ProgressListener {
      * @param dataset       the source dataset
      * @param snapshot      the snapshot the step sends to (with intermediates: the newest)
      * @param bytes         bytes moved so far in this step
-     * @param totalEstimate the step's expected size, when the endpoint could estimate it
+     * @param totalEstimate the step's expected size, when the source endpoint could estimate it
+     *                      ({@link Endpoint#estimateSendSize}); the same for every call of a step
      */
     void progress(DatasetName dataset, SnapshotName snapshot, long bytes, OptionalLong totalEstimate);
 

@@ -387,11 +387,23 @@ public final class Replicator {
                 }
                 StepContext context = new StepContext(spec.taskId(), ds, dst, request, attempt);
                 long before = bytes.get();
-                ReceiveResult r = transfer(context, options, n -> bytes.set(before + n));
-                progress.progress(ds, to, bytes.get() - before, OptionalLong.empty());
+                OptionalLong estimate = estimate(request);
+                progress.progress(ds, to, 0, estimate);
+                ReceiveResult r = transfer(context, options, estimate, n -> bytes.set(before + n));
+                progress.progress(ds, to, bytes.get() - before, estimate);
                 return r;
             } finally {
                 release.forEach(Runnable::run);
+            }
+        }
+
+        /** The source's estimate of a step's size; empty when it has none or cannot answer (never fails the step). */
+        private OptionalLong estimate(SendRequest request) {
+            try {
+                return source.estimateSendSize(request);
+            } catch (RuntimeException e) {
+                log.debug("task {}: no size estimate for {}: {}", spec.taskId(), request.snapshot(), e.toString());
+                return OptionalLong.empty();
             }
         }
 
@@ -407,7 +419,8 @@ public final class Replicator {
         }
 
         /** Sends, transforms and receives one step, under the stall watchdog. */
-        private ReceiveResult transfer(StepContext context, ReceiveOptions options, java.util.function.LongConsumer counted)
+        private ReceiveResult transfer(StepContext context, ReceiveOptions options, OptionalLong estimate,
+                                       java.util.function.LongConsumer counted)
                 throws IOException, InterruptedException {
             InputStream raw = source.send(context.request());
             InputStream wire = null;
@@ -418,7 +431,7 @@ public final class Replicator {
                 SnapshotName to = context.request().snapshot();
                 counting = new CountingInputStream(wire, n -> {
                     counted.accept(n);
-                    progress.progress(context.source(), to, n, OptionalLong.empty());
+                    progress.progress(context.source(), to, n, estimate);
                 });
                 in = transform.wrapReceive(counting, context);
                 InputStream receiveFrom = in;

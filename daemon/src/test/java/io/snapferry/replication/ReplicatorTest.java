@@ -1,6 +1,8 @@
 package io.snapferry.replication;
 
+import io.snapferry.dataset.DatasetException;
 import io.snapferry.dataset.DatasetName;
+import io.snapferry.dataset.SendRequest;
 import io.snapferry.dataset.ErrorCode;
 import io.snapferry.dataset.InMemoryDatasetProvider;
 import io.snapferry.dataset.Snapshot;
@@ -130,7 +132,8 @@ class ReplicatorTest {
         assertThat(guids(dst, BACKUP)).isEqualTo(guids(src, DATA));
         assertThat(dst.snapshotFiles(BACKUP.snapshot("auto-3")).keySet())
                 .isEqualTo(src.snapshotFiles(DATA.snapshot("auto-3")).keySet());
-        assertThat(progress).isNotEmpty().allSatisfy(b -> assertThat(b).isPositive());
+        assertThat(progress).isNotEmpty().allSatisfy(b -> assertThat(b).isNotNegative()); // 0 when a step starts
+        assertThat(progress).anySatisfy(b -> assertThat(b).isPositive());
 
         ReplicationResult third = run(spec(false, 0), source);
         assertThat(third.datasets().get(0).plan().orElseThrow()).isInstanceOf(Plan.UpToDate.class);
@@ -506,6 +509,55 @@ class ReplicatorTest {
         assertThat(blocked[0].closed()).isTrue();
         assertThat(sleeps).isEmpty();
         assertThat(holds(src, DATA)).isEmpty();
+    }
+
+    /** The source with a size estimate of its own (the fake has none), or one that fails. */
+    private LocalEndpoint estimating(java.util.function.Function<SendRequest, java.util.OptionalLong> estimate) {
+        io.snapferry.dataset.DatasetProvider withEstimate = new io.snapferry.dataset.ForwardingDatasetProvider() {
+            @Override
+            protected io.snapferry.dataset.DatasetProvider delegate() {
+                return src;
+            }
+
+            @Override
+            public java.util.OptionalLong estimateSendSize(SendRequest request) {
+                return estimate.apply(request);
+            }
+        };
+        return new LocalEndpoint("box-a", withEstimate, tmp.resolve("a"));
+    }
+
+    @Test
+    void eachStepsEstimateReachesTheProgressListenerFromItsStart() {
+        src.write(DATA, "big", new byte[3 << 20]);
+        snap(src, DATA, "auto-1");
+        List<SendRequest> asked = new ArrayList<>();
+        List<java.util.OptionalLong> totals = Collections.synchronizedList(new ArrayList<>());
+        List<Long> bytes = Collections.synchronizedList(new ArrayList<>());
+        ReplicationResult r = replicator(Duration.ofSeconds(30)).run(spec(false, 0),
+                estimating(req -> {
+                    asked.add(req);
+                    return java.util.OptionalLong.of(3 << 20);
+                }), target, (d, s, b, t) -> {
+                    bytes.add(b);
+                    totals.add(t);
+                }, clock);
+        assertThat(r.ok()).as(r.toString()).isTrue();
+        assertThat(asked).containsExactly(SendRequest.full(DATA.snapshot("auto-1")));
+        assertThat(bytes.get(0)).isZero();
+        assertThat(totals).hasSizeGreaterThanOrEqualTo(3).allSatisfy(t -> assertThat(t).hasValue(3 << 20));
+    }
+
+    @Test
+    void aFailingEstimateIsUnknownAndTheStepStillRuns() {
+        snap(src, DATA, "auto-1");
+        List<java.util.OptionalLong> totals = Collections.synchronizedList(new ArrayList<>());
+        ReplicationResult r = replicator(Duration.ofSeconds(30)).run(spec(false, 0),
+                estimating(req -> {
+                    throw new DatasetException(ErrorCode.INTERNAL, "estimate failed");
+                }), target, (d, s, b, t) -> totals.add(t), clock);
+        assertThat(r.ok()).as(r.toString()).isTrue();
+        assertThat(totals).isNotEmpty().allSatisfy(t -> assertThat(t).isEmpty());
     }
 
     @Test

@@ -134,7 +134,7 @@ public final class JavalinFrontend extends AbstractService implements WebFronten
         new AuthRoutes(users, sessions, tokens, new LoginThrottle(clock), access).register(routes);
         new DatasetRoutes(appliance).register(routes);
         // Before TaskRoutes: /api/v1/tasks/{id} would match "events" too, and the first route registered wins.
-        taskEvents = new io.snapferry.web.api.TaskEventStream(appliance.history());
+        taskEvents = new io.snapferry.web.api.TaskEventStream(appliance.history(), appliance.replications().progress());
         taskEvents.register(routes);
         new io.snapferry.web.api.TaskRoutes(appliance).register(app, routes);
         new io.snapferry.web.api.ReplicationRoutes(appliance).register(routes);

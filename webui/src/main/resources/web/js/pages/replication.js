@@ -50,14 +50,22 @@ function targetRetention(r) {
   return retentionSummary(r);
 }
 
-/** The progress of a running replication: a bar with bytes, rate and time left (also on the dashboard). */
+/**
+ * The progress of a running replication (also on the dashboard): a bar with the current step's
+ * bytes of its estimated size, the rate and the time left. Without an estimate (a compressed
+ * stream, zfs-fuse's incremental sends, a remote source) the bar is indeterminate and the time
+ * left says unknown rather than guess; past a short estimate it says unknown too.
+ */
 export function progressView(p) {
-  const pct = p.totalBytes ? Math.min(100, (p.bytes / p.totalBytes) * 100) : null;
+  const known = p.totalBytes !== null && p.totalBytes !== undefined;
+  const pct = known && p.totalBytes > 0 ? Math.min(100, (p.bytes / p.totalBytes) * 100) : null;
   const bar = h('div', { class: 'bar bar-progress' + (pct === null ? ' bar-indeterminate' : '') },
     h('div', { class: 'bar-fill', style: pct === null ? null : 'width:' + pct.toFixed(1) + '%' }));
-  const parts = [bytes(p.bytes) + (p.totalBytes ? ' of ' + bytes(p.totalBytes) : '')];
+  const parts = [bytes(p.bytes) + (known ? ' of ' + bytes(p.totalBytes) : '')];
   if (p.bytesPerSecond) parts.push(bytes(Math.round(p.bytesPerSecond)) + '/s');
   if (p.etaSeconds !== null && p.etaSeconds !== undefined) parts.push(duration(p.etaSeconds * 1000) + ' left');
+  else parts.push(known ? 'time left unknown' : 'time left unknown (no size estimate)');
+  if (p.runBytes && p.runBytes > p.bytes) parts.push(bytes(p.runBytes) + ' this run');
   return h('div', { class: 'progress', dataset: { bytes: p.bytes } },
     h('div', { class: 'small mono progress-what', text: p.snapshot && p.snapshot.includes('@') ? p.snapshot : p.dataset + (p.snapshot ? '@' + p.snapshot : '') }),
     bar, h('div', { class: 'small muted', text: parts.join(' · ') }));

@@ -9,6 +9,7 @@ import io.snapferry.daemon.config.DataDir;
 import io.snapferry.daemon.config.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.time.Clock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -72,6 +73,88 @@ class EmbeddedStoreCliTest {
         assertThat(Files.readString(mount.resolve("notes.txt"))).isEqualTo("keep me");
 
         assertThat(ok("store", "verify", "local").out()).contains("no damage");
+    }
+
+    private JsonNode listed(String name) throws Exception {
+        for (JsonNode d : Json.mapper().readTree(ok("dataset", "list", "--json").out())) {
+            if (d.path("name").asText().equals(name)) {
+                return d;
+            }
+        }
+        throw new AssertionError(name + " is not listed");
+    }
+
+    @Test
+    void volumesAreCreatedFromTheCliWithClearRefusals() throws Exception {
+        assertThat(ok("dataset", "create", "local/vm/disk0", "--volume-size", "4M").out()).contains("created volume local/vm/disk0");
+        JsonNode disk = listed("local/vm/disk0");
+        assertThat(disk.path("kind").asText()).isEqualTo("volume");
+        assertThat(disk.path("mountpoint").isNull()).isTrue();
+
+        Path plain = tmp.resolve("plain.img");
+        Files.write(plain, new byte[4096]);
+        TestBox.Result notDevice = box.cli("dataset", "create", "local/vm/x", "--device", plain.toString());
+        assertThat(notDevice.exit()).isEqualTo(1);
+        assertThat(notDevice.err()).contains(plain.toString(), "is not a block device");
+        TestBox.Result both = box.cli("dataset", "create", "local/vm/x", "--device", "/dev/null", "--volume-size", "4M");
+        assertThat(both.exit()).isEqualTo(2);
+        assertThat(both.err()).contains("exclude each other");
+        TestBox.Result badSize = box.cli("dataset", "create", "local/vm/x", "--volume-size", "4X");
+        assertThat(badSize.exit()).isEqualTo(2);
+        assertThat(badSize.err()).contains("512M or 20G");
+        TestBox.Result odd = box.cli("dataset", "create", "local/vm/x", "--volume-size", "1000");
+        assertThat(odd.exit()).isEqualTo(1);
+        assertThat(odd.err()).contains("multiple of 512");
+    }
+
+    @Test
+    void aBlockDeviceVolumeFromTheCli() throws Exception {
+        io.snapferry.testing.Requirements.require(io.snapferry.testing.Requirements.isRoot()
+                && io.snapferry.testing.Requirements.onPath("losetup"), "root with losetup");
+        Path img = tmp.resolve("disk.img");
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(img.toFile(), "rw")) {
+            f.setLength(8 << 20);
+        }
+        Process p = new ProcessBuilder("losetup", "-f", "--show", img.toString()).redirectErrorStream(true).start();
+        String loop = new String(p.getInputStream().readAllBytes()).trim();
+        assertThat(p.waitFor()).as(loop).isZero();
+        try {
+            assertThat(ok("dataset", "create", "local/dev0", "--device", loop).out()).contains("created volume local/dev0 on " + loop);
+            assertThat(listed("local/dev0").path("kind").asText()).isEqualTo("volume");
+            ok("snapshot", "create", "local/dev0@s1");
+            assertThat(Json.mapper().readTree(ok("snapshot", "list", "local/dev0", "--json").out())).hasSize(1);
+            TestBox.Result again = box.cli("dataset", "create", "local/dev1", "--device", loop);
+            assertThat(again.exit()).isEqualTo(1);
+            assertThat(again.err()).contains("already exists");
+        } finally {
+            assertThat(new ProcessBuilder("losetup", "-d", loop).start().waitFor()).isZero();
+        }
+    }
+
+    @Test
+    void replicationProgressShowsTheStoresSizeEstimateAndAnEta() throws Exception {
+        ok("dataset", "create", "local/vm");
+        Path mount = null;
+        for (JsonNode d : Json.mapper().readTree(ok("dataset", "list", "--json").out())) {
+            if (d.path("name").asText().equals("local/vm")) {
+                mount = Path.of(d.path("mountpoint").asText());
+            }
+        }
+        byte[] image = new byte[3 << 20];
+        new java.util.Random(3).nextBytes(image);
+        Files.write(mount.resolve("disk.img"), image);
+        ok("snapshot", "create", "local/vm@auto-1");
+        // Uncompressed (the store's estimate is exact, plus the framing) and slowed to 1 MiB/s, so it runs for a few seconds.
+        ok("replication", "create", "--name", "copy", "--source", "local/vm", "--target", "local/copy", "--name-regex", "auto-.*",
+                "--compression", "none", "--bwlimit", "1M");
+        TestBox.Result run = ok("replication", "run", "copy", "--wait");
+        assertThat(run.out()).contains("succeeded: replicated 1 snapshot");
+        List<String> lines = run.err().lines().filter(l -> l.startsWith("local/vm@auto-1")).toList();
+        assertThat(lines).as(run.err()).isNotEmpty();
+        assertThat(lines).allSatisfy(l -> assertThat(l).containsPattern(" of 3\\.\\dM "));
+        assertThat(lines).anySatisfy(l -> assertThat(l).containsPattern("ETA \\d+ s"));
+        // the smoothed rate is near the 1 MiB/s limit once bytes move (the step's start does not drag it down)
+        assertThat(lines).anySatisfy(l -> assertThat(l).containsPattern("  (0\\.[5-9]|1\\.[0-9]) MiB/s"));
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.snapferry.daemon.config.Json;
+import io.snapferry.dataset.DatasetName;
 import io.snapferry.daemon.tasks.TaskHistory;
 import io.snapferry.daemon.tasks.TaskRun;
 import io.snapferry.dataset.InMemoryDatasetProvider;
@@ -80,6 +81,66 @@ class TaskEventsTest {
                 assertThat(end.path("state").asText()).isEqualTo("FAILED");
                 assertThat(end.path("result").asText()).isEqualTo("1 of 2 failed");
                 assertThat(end.path("endedAt").asText()).isNotEmpty();
+            }
+        }
+    }
+
+    @Test
+    void aRunningReplicationSendsProgressEventsWithUnknownsAsNull() throws Exception {
+        InMemoryDatasetProvider zfs = new InMemoryDatasetProvider(Clock.systemUTC(), "tank", "backup");
+        DatasetName vm = DatasetName.of("tank/vm");
+        zfs.createDataset(vm);
+        byte[] image = new byte[3 << 20];
+        new java.util.Random(13).nextBytes(image);
+        zfs.write(vm, "disk.img", image);
+        zfs.createSnapshots(List.of(vm.snapshot("auto-2026-01-01_00-00")));
+        try (TestBox box = new TestBox(tmp.resolve("data"), Clock.systemUTC(), List.of(zfs))) {
+            String url = box.appliance().web().url();
+            WebClient api = new WebClient(url);
+            api.bearer(box.dataDir().adminToken());
+            // Slowed to 1 MiB/s: about 3 s of transfer, so several progress events
+            WebClient.Response made = api.post("/api/v1/replications", Map.of("name", "vm-copy", "sources", List.of("tank/vm"),
+                    "target", "backup/vm", "naming", List.of("auto-%Y-%m-%d_%H-%M"), "bandwidthLimit", "1M"));
+            assertThat(made.status()).as(made.body()).isEqualTo(201);
+
+            HttpClient http = HttpClient.newBuilder().sslContext(WebClient.trustAll()).build();
+            HttpRequest req = HttpRequest.newBuilder(URI.create(url + "/api/v1/tasks/events"))
+                    .header("Accept", "text/event-stream")
+                    .header("Authorization", "Bearer " + box.dataDir().adminToken()).build();
+            HttpResponse<Stream<String>> resp = http.send(req, HttpResponse.BodyHandlers.ofLines());
+            try (Stream<String> lines = resp.body()) {
+                Iterator<String> it = lines.iterator();
+                List<JsonNode> events = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+                    while (!it.next().startsWith("data: {\"type\":\"ready\"")) {
+                        // subscribed once ready arrives
+                    }
+                    assertThat(api.post("/api/v1/replications/vm-copy/run", null).status()).isEqualTo(202);
+                    List<JsonNode> out = new ArrayList<>();
+                    while (true) {
+                        String line = it.next();
+                        if (line.startsWith("data: ")) {
+                            JsonNode e = Json.mapper().readTree(line.substring(6));
+                            out.add(e);
+                            if (e.path("type").asText().equals("end") && e.path("kind").asText().equals("replication")) {
+                                return out;
+                            }
+                        }
+                    }
+                });
+                JsonNode start = events.stream().filter(e -> e.path("type").asText().equals("start")).findFirst().orElseThrow();
+                List<JsonNode> progress = events.stream().filter(e -> e.path("type").asText().equals("progress")).toList();
+                assertThat(progress).hasSizeBetween(2, 12); // about one a second, plus each step's start
+                assertThat(progress).allSatisfy(p -> {
+                    assertThat(p.path("id").asText()).isEqualTo(start.path("id").asText());
+                    assertThat(p.path("kind").asText()).isEqualTo("replication");
+                    assertThat(p.path("subject").asText()).isEqualTo("vm-copy");
+                    assertThat(p.path("snapshot").asText()).isEqualTo("auto-2026-01-01_00-00");
+                    // the in-memory fake cannot estimate a send: unknown, as null rather than a guess
+                    assertThat(p.has("totalBytes") && p.get("totalBytes").isNull()).isTrue();
+                    assertThat(p.has("etaSeconds") && p.get("etaSeconds").isNull()).isTrue();
+                });
+                assertThat(progress.get(progress.size() - 1).path("bytes").asLong()).isGreaterThan(1L << 20);
+                assertThat(progress.get(progress.size() - 1).path("bytesPerSecond").asDouble()).isPositive();
             }
         }
     }

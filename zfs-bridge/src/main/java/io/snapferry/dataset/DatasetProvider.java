@@ -106,6 +106,16 @@ public interface DatasetProvider extends AutoCloseable {
     InputStream send(SendRequest request) throws IOException;
 
     /**
+     * How many bytes {@link #send} would produce for {@code request}, when the provider can tell
+     * without sending (for progress and ETA); empty when it cannot. May be approximate (a provider
+     * documents how good its estimate is). Never starts a transfer; cheap enough to call once per
+     * replication step. Errors as {@link #send}'s checks (NOT_FOUND for a missing snapshot).
+     */
+    default java.util.OptionalLong estimateSendSize(SendRequest request) {
+        return java.util.OptionalLong.empty();
+    }
+
+    /**
      * Receives a stream produced by the same kind of provider's {@link #send} into {@code target}.
      * A full stream creates {@code target} (its parent must exist); an incremental one needs the
      * base snapshot on the target.

@@ -115,6 +115,11 @@ public abstract class ForwardingDatasetProvider implements DatasetProvider {
     }
 
     @Override
+    public java.util.OptionalLong estimateSendSize(SendRequest request) {
+        return delegate().estimateSendSize(request);
+    }
+
+    @Override
     public ReceiveResult receive(DatasetName target, InputStream stream, ReceiveOptions options) throws IOException {
         return delegate().receive(target, stream, options);
     }

@@ -86,6 +86,21 @@ final class ChunkStore {
         }
     }
 
+    /** The size of a chunk's file (header and stored payload): from the index, else a stat. NOT_FOUND when missing. */
+    long storedSize(byte[] hash) throws IOException {
+        Long size = indexes.chunks().get(hash);
+        if (size != null) {
+            return size;
+        }
+        try {
+            long s = Files.size(path(hash));
+            index(hash, s);
+            return s;
+        } catch (NoSuchFileException e) {
+            throw new DatasetException(ErrorCode.NOT_FOUND, "chunk " + HexFormat.of().formatHex(hash) + " is missing from the store");
+        }
+    }
+
     private record Pending(Path tmp, long size) {
     }
 

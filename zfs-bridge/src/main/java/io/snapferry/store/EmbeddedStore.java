@@ -67,6 +67,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * closed (a crash) rebuilds its indexes from the files at the next open.
  */
 public final class EmbeddedStore implements DatasetProvider {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(EmbeddedStore.class);
     /** The name of the extended attribute-like key carrying a stored ZFS stream's SHA-256. */
     static final String ZFS_SHA256 = "snapferry.sha256";
     static final long ZFS_MAGIC = 0x2F5BACBACL;
@@ -279,7 +280,73 @@ public final class EmbeddedStore implements DatasetProvider {
         }
     }
 
-    /** The image file of a volume (read and write it as a block device's contents). */
+    /**
+     * Creates a volume backed by the block device {@code device} (for instance a disk or a loop
+     * device, best named by a stable path under /dev/disk/by-id). Its size is the device's
+     * ({@code ioctl(BLKGETSIZE64)}). The device's contents are the volume's: a snapshot reads all
+     * of it (a raw device offers neither cheap change detection nor a reflink clone, so every chunk
+     * is hashed, only chunks the pool lacks are stored, and the snapshot is crash-consistent only
+     * if nothing writes to the device meanwhile); rollback and receive write the snapshot back onto
+     * it. Destroying the volume leaves the device alone. Missing parents are created as file systems.
+     *
+     * <p>Errors: NOT_FOUND (no such device), INVALID_ARGUMENT (not a block device, a relative path,
+     * a pool's root), BUSY (the device, one of its partitions or its disk is mounted, or it is held
+     * by device-mapper, md or swap), ALREADY_EXISTS (the dataset exists, or another volume uses the device).
+     */
+    public Dataset createDeviceVolume(DatasetName name, Path device) {
+        BlockDevice.Info info = BlockDevice.checkUnused(device);
+        Pool p = pool(name);
+        if (name.isPool()) {
+            throw new DatasetException(ErrorCode.INVALID_ARGUMENT, "a pool's root dataset cannot be a volume");
+        }
+        for (Pool other : pools.values()) {
+            for (Pool.Ds d : other.allDatasets()) {
+                if (d.device != null && sameDevice(d.device, info)) {
+                    throw DatasetException.exists("a volume on " + device + " (" + d.name + ")");
+                }
+            }
+        }
+        List<ReentrantLock> held = lockAll(p, new HashSet<>(name.lineage()));
+        try {
+            if (p.dsOrNull(name) != null) {
+                throw DatasetException.exists("dataset " + name);
+            }
+            return io("creating volume " + name + " on " + device, () -> {
+                for (DatasetName d : name.parent().lineage()) {
+                    if (p.dsOrNull(d) == null) {
+                        p.createDatasetOnDisk(d, clock.millis());
+                    } else if (p.ds(d).isVolume()) {
+                        throw new DatasetException(ErrorCode.INVALID_ARGUMENT, d + " is a volume and cannot have children");
+                    }
+                }
+                p.createDatasetOnDisk(name, clock.millis(), info.size(), device);
+                return describe(p, p.ds(name));
+            });
+        } finally {
+            unlockAll(held);
+        }
+    }
+
+    private static boolean sameDevice(Path known, BlockDevice.Info info) {
+        if (known.equals(info.path())) {
+            return true;
+        }
+        try {
+            return Files.isSameFile(known, info.path());
+        } catch (IOException gone) {
+            return false;
+        }
+    }
+
+    /** The block device backing a volume, or empty when its image is a file (or it is a file system). */
+    public Optional<Path> volumeDevice(DatasetName volume) {
+        return Optional.ofNullable(pool(volume).ds(volume).device);
+    }
+
+    /**
+     * The image of a volume (read and write it as a block device's contents): the block device of
+     * a device-backed volume, else its image file.
+     */
     public Path volumePath(DatasetName volume) {
         Pool.Ds d = pool(volume).ds(volume);
         if (!d.isVolume()) {
@@ -421,10 +488,21 @@ public final class EmbeddedStore implements DatasetProvider {
                     for (int i = 0; i < snapshots.size(); i++) {
                         Pool.Ds d = dss.get(i);
                         TreeScanner.Result r;
-                        if (d.isVolume()) {
+                        if (d.device != null) {
+                            BlockDevice.inspect(d.device);
+                            r = scanner.scanDevice(d.tree(), Pool.VOLUME, d.device, options.chunkAvg(), created * 1_000_000L);
+                            liveVolumeReads.increment();
+                            LOG.warn("snapshot {} read the live block device {}: a raw device cannot be frozen with a reflink clone, so the "
+                                    + "snapshot is crash-consistent only if nothing wrote to the device meanwhile", snapshots.get(i), d.device);
+                        } else if (d.isVolume()) {
                             r = scanner.scanVolume(d.tree(), Pool.VOLUME, d.guid, fsClock, options.chunkAvg(), p.tmp());
                             if (r.bytesRead() > 0) {
                                 (scanner.lastFreezeReflinked() ? reflinkFreezes : liveVolumeReads).increment();
+                                if (!scanner.lastFreezeReflinked()) {
+                                    LOG.warn("snapshot {} read the live image file {}: its file system has no reflink clones, so the "
+                                            + "snapshot is crash-consistent only if nothing wrote to the volume meanwhile",
+                                            snapshots.get(i), d.image());
+                                }
                             }
                         } else {
                             r = scanner.scan(d.tree(), d.guid, fsClock);
@@ -595,6 +673,15 @@ public final class EmbeddedStore implements DatasetProvider {
             if (target.header.kind() == Manifest.Kind.ZFS_STREAM) {
                 throw new DatasetException(ErrorCode.UNSUPPORTED, snapshot + " is a stored ZFS stream, not a file tree; send it to a ZFS pool to restore it");
             }
+            if (d.device != null) {
+                // refused before anything changes: a mounted device, or one too small for the snapshot
+                BlockDevice.Info info = BlockDevice.checkUnused(d.device);
+                long need = volumeSize(manifestOf(p, d, snapshot));
+                if (info.size() < need) {
+                    throw new DatasetException(ErrorCode.NO_SPACE, "the block device " + d.device + " of volume " + d.name + " holds "
+                            + info.size() + " bytes, less than the " + need + " bytes of " + snapshot);
+                }
+            }
             io("rolling back to " + snapshot, () -> {
                 Path marker = d.meta().resolve("checkout");
                 Durable.write(marker, snapshot.name().getBytes(StandardCharsets.UTF_8));
@@ -679,6 +766,39 @@ public final class EmbeddedStore implements DatasetProvider {
         }
     }
 
+    /**
+     * Writes a volume snapshot onto the block device {@code device} (for instance a replacement
+     * disk), from offset 0: only the chunks that differ from the device's bytes are written, holes
+     * as zeros; bytes past the image's end stay. Returns the bytes written. The device is claimed
+     * exclusively meanwhile.
+     *
+     * <p>Errors: INVALID_ARGUMENT (not a volume snapshot, not a block device), NOT_FOUND, BUSY (the
+     * device is mounted or held, or backs a volume of this store: roll that volume back instead),
+     * NO_SPACE (the device is smaller than the volume).
+     */
+    public long restoreVolume(SnapshotName snapshot, Path device) {
+        Pool p = pool(snapshot.dataset());
+        Pool.Ds d = p.ds(snapshot.dataset());
+        BlockDevice.Info info = BlockDevice.checkUnused(device);
+        for (Pool other : pools.values()) {
+            for (Pool.Ds v : other.allDatasets()) {
+                if (v.device != null && sameDevice(v.device, info)) {
+                    throw new DatasetException(ErrorCode.BUSY, device + " backs volume " + v.name + "; roll that volume back instead");
+                }
+            }
+        }
+        p.gcLock.readLock().lock();
+        try {
+            Manifest m = manifestOf(p, d, snapshot);
+            if (m.kind() != Manifest.Kind.VOLUME) {
+                throw new DatasetException(ErrorCode.INVALID_ARGUMENT, snapshot + " is not a volume snapshot; restore files with restore()");
+            }
+            return io("restoring " + snapshot + " onto " + device, () -> BlockDevice.writeImage(device, Pool.imageChunks(m), p.chunks));
+        } finally {
+            p.gcLock.readLock().unlock();
+        }
+    }
+
     /** Lists a directory of a snapshot ("" or "/" for its root), entries by name. */
     public List<BrowseEntry> browse(SnapshotName snapshot, String dir) {
         Pool p = pool(snapshot.dataset());
@@ -746,7 +866,20 @@ public final class EmbeddedStore implements DatasetProvider {
             none = d.snaps.isEmpty();
         }
         boolean noneFinal = none;
+        if (d.device != null) {
+            // without a snapshot, what a receive would overwrite: the device's bytes that are not zero
+            return io("measuring changes on " + d.device, () -> noneFinal ? BlockDevice.changedBytes(d.device, List.of()) : deviceChanges(p, d));
+        }
         return io("measuring changes in " + dataset, () -> changedBytes(p, d, d.tree(), "", noneFinal));
+    }
+
+    /** Bytes of a device-backed volume that differ from its newest snapshot: reads all of the device. */
+    private static long deviceChanges(Pool p, Pool.Ds d) throws IOException {
+        Pool.Snap newest;
+        synchronized (p) {
+            newest = d.newest();
+        }
+        return BlockDevice.changedBytes(d.device, Pool.imageChunks(p.loadManifest(d, newest.name)));
     }
 
     /** Bytes of regular files whose stat fields differ from the change cache (all of them when {@code all}). */
@@ -808,57 +941,105 @@ public final class EmbeddedStore implements DatasetProvider {
                 p.pinned.put(pin, List.of(m));
                 return new ZfsStreamOut(p.chunks, m, () -> p.pinned.remove(pin));
             }
-            List<Pool.Snap> chain = new ArrayList<>();
-            Manifest base = null;
-            if (request.base().isPresent()) {
-                Pool.Snap b = p.snap(request.base().get());
-                if (b.header.txg() >= toSnap.header.txg()) {
-                    throw new DatasetException(ErrorCode.INVALID_ARGUMENT,
-                            "incremental base " + request.base().get() + " is not older than " + to);
-                }
-                if (b.header.kind() == Manifest.Kind.ZFS_STREAM) {
-                    throw new DatasetException(ErrorCode.INVALID_ARGUMENT, "incremental base " + request.base().get() + " is a stored ZFS stream");
-                }
-                base = manifestOf(p, d, request.base().get());
-                if (request.intermediates()) {
-                    synchronized (p) {
-                        for (Pool.Snap s : d.snaps) {
-                            if (s.header.txg() > b.header.txg() && s.header.txg() < toSnap.header.txg()
-                                    && s.header.kind() != Manifest.Kind.ZFS_STREAM) {
-                                chain.add(s);
-                            }
+            SendPlan plan = planSend(p, d, request, toSnap);
+            p.pinned.put(pin, new ArrayList<>(plan.manifests()));
+            return new RecordStream.Writer(p.chunks, plan.header(), plan.parts(), () -> p.pinned.remove(pin));
+        } finally {
+            p.gcLock.readLock().unlock();
+        }
+    }
+
+    /** What a record stream carries: its header, its records in order, and the manifests it sends. */
+    private record SendPlan(RecordStream.Header header, List<RecordStream.Part> parts, List<Manifest> manifests) {
+    }
+
+    /** Plans a record-stream send of {@code request} (the caller holds the pool's gc lock shared). */
+    private static SendPlan planSend(Pool p, Pool.Ds d, SendRequest request, Pool.Snap toSnap) {
+        SnapshotName to = request.snapshot();
+        List<Pool.Snap> chain = new ArrayList<>();
+        Manifest base = null;
+        if (request.base().isPresent()) {
+            Pool.Snap b = p.snap(request.base().get());
+            if (b.header.txg() >= toSnap.header.txg()) {
+                throw new DatasetException(ErrorCode.INVALID_ARGUMENT,
+                        "incremental base " + request.base().get() + " is not older than " + to);
+            }
+            if (b.header.kind() == Manifest.Kind.ZFS_STREAM) {
+                throw new DatasetException(ErrorCode.INVALID_ARGUMENT, "incremental base " + request.base().get() + " is a stored ZFS stream");
+            }
+            base = manifestOf(p, d, request.base().get());
+            if (request.intermediates()) {
+                synchronized (p) {
+                    for (Pool.Snap s : d.snaps) {
+                        if (s.header.txg() > b.header.txg() && s.header.txg() < toSnap.header.txg()
+                                && s.header.kind() != Manifest.Kind.ZFS_STREAM) {
+                            chain.add(s);
                         }
                     }
                 }
             }
-            chain.add(toSnap);
-            List<Manifest> manifests = new ArrayList<>();
-            for (Pool.Snap s : chain) {
-                manifests.add(manifestOf(p, d, to.dataset().snapshot(s.name)));
+        }
+        chain.add(toSnap);
+        List<Manifest> manifests = new ArrayList<>();
+        for (Pool.Snap s : chain) {
+            manifests.add(manifestOf(p, d, to.dataset().snapshot(s.name)));
+        }
+        Set<ByteBuffer> have = new HashSet<>();
+        if (base != null) {
+            for (Manifest.Entry e : base.entries()) {
+                for (ChunkRef c : e.chunks()) {
+                    have.add(ByteBuffer.wrap(c.hash()));
+                }
             }
-            Set<ByteBuffer> have = new HashSet<>();
-            if (base != null) {
-                for (Manifest.Entry e : base.entries()) {
-                    for (ChunkRef c : e.chunks()) {
-                        have.add(ByteBuffer.wrap(c.hash()));
+        }
+        List<RecordStream.Part> parts = new ArrayList<>();
+        for (Manifest m : manifests) {
+            for (Manifest.Entry e : m.entries()) {
+                for (ChunkRef c : e.chunks()) {
+                    if (!c.hole() && have.add(ByteBuffer.wrap(c.hash()))) {
+                        parts.add(new RecordStream.ChunkPart(c.hash()));
                     }
                 }
             }
-            List<RecordStream.Part> parts = new ArrayList<>();
-            for (Manifest m : manifests) {
-                for (Manifest.Entry e : m.entries()) {
-                    for (ChunkRef c : e.chunks()) {
-                        if (!c.hole() && have.add(ByteBuffer.wrap(c.hash()))) {
-                            parts.add(new RecordStream.ChunkPart(c.hash()));
-                        }
+            parts.add(new RecordStream.ManifestPart(m.encode()));
+        }
+        RecordStream.Header header = new RecordStream.Header(base == null ? 0 : base.guid(), d.guid, manifests.size());
+        return new SendPlan(header, parts, manifests);
+    }
+
+    /**
+     * The exact size of the stream {@link #send} would produce for {@code request}, computed from
+     * the manifests and the chunks' stored sizes (the chunks the base lacks; nothing is read but
+     * manifests and, where the chunk index misses, a {@code stat} per chunk). A stored ZFS stream
+     * answers its recorded length. Empty for a resume token (the store has none). Errors as
+     * {@link #send}'s checks.
+     */
+    @Override
+    public java.util.OptionalLong estimateSendSize(SendRequest request) {
+        if (request.resumeToken().isPresent()) {
+            return java.util.OptionalLong.empty();
+        }
+        SnapshotName to = request.snapshot();
+        Pool p = pool(to.dataset());
+        Pool.Ds d = p.ds(to.dataset());
+        p.gcLock.readLock().lock();
+        try {
+            Pool.Snap toSnap = p.snap(to);
+            if (toSnap.header.kind() == Manifest.Kind.ZFS_STREAM) {
+                return java.util.OptionalLong.of(zfsStreamInfo(to).orElseThrow().bytes());
+            }
+            SendPlan plan = planSend(p, d, request, toSnap);
+            return io("estimating the send of " + to, () -> {
+                long size = RecordStream.HEADER;
+                for (RecordStream.Part part : plan.parts()) {
+                    if (part instanceof RecordStream.ChunkPart c) {
+                        size += 5 + 32 + 1 + 4 + p.chunks.storedSize(c.hash()) - ChunkStore.HEADER;
+                    } else if (part instanceof RecordStream.ManifestPart m) {
+                        size += 5 + m.encoded().length;
                     }
                 }
-                parts.add(new RecordStream.ManifestPart(m.encode()));
-            }
-            List<Manifest> pinnedList = new ArrayList<>(manifests);
-            p.pinned.put(pin, pinnedList);
-            RecordStream.Header header = new RecordStream.Header(base == null ? 0 : base.guid(), d.guid, manifests.size());
-            return new RecordStream.Writer(p.chunks, header, parts, () -> p.pinned.remove(pin));
+                return java.util.OptionalLong.of(size + 5 + 8 + 32);
+            });
         } finally {
             p.gcLock.readLock().unlock();
         }
@@ -1051,12 +1232,15 @@ public final class EmbeddedStore implements DatasetProvider {
                     throw new DatasetException(ErrorCode.TARGET_MODIFIED, target + " has snapshots after the incremental base");
                 }
                 replaced.addAll(newerThan(p, d, base));
-            } else if (!options.rollback() && changedBytes(p, d, d.tree(), "", false) > 0) {
+            } else if (!options.rollback() && (d.device != null ? deviceChanges(p, d) : changedBytes(p, d, d.tree(), "", false)) > 0) {
                 throw new DatasetException(ErrorCode.TARGET_MODIFIED, target + " was modified since its newest snapshot");
             }
         }
         if (d != null) {
             checkNotHeld(p, d, replaced);
+        }
+        if (d != null && d.device != null) {
+            BlockDevice.checkUnused(d.device); // before the stream is read: a mounted device is refused at once
         }
         Pool.Ds existing = d;
         long[] counts = new long[2];
@@ -1076,6 +1260,15 @@ public final class EmbeddedStore implements DatasetProvider {
                 public void manifest(Manifest m) {
                     if (m.kind() == Manifest.Kind.ZFS_STREAM || !incoming.isEmpty() && incoming.get(0).kind() != m.kind()) {
                         throw RecordStream.corrupt("a record stream carries tree or volume manifests, all of one kind");
+                    }
+                    if (existing != null && existing.device != null && m.kind() == Manifest.Kind.VOLUME) {
+                        long need = volumeSize(m);
+                        long have = BlockDevice.inspect(existing.device).size();
+                        if (have < need) {
+                            throw new DatasetException(ErrorCode.NO_SPACE, "volume " + target + " is the block device " + existing.device
+                                    + " of " + have + " bytes, too small for snapshot " + m.snapshot() + " of " + need
+                                    + " bytes; receive into a device of at least " + need + " bytes");
+                        }
                     }
                     incoming.add(m);
                 }

@@ -36,6 +36,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * {@link #gcLock} (shared), garbage collection takes it exclusively. See DESIGN.md for the layout.
  */
 final class Pool implements AutoCloseable {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Pool.class);
     static final String TREE = "@tree";
     static final String META = "@meta";
     static final String VOLUME = "volume";
@@ -62,23 +63,30 @@ final class Pool implements AutoCloseable {
         final Path node;
         /** The size of a volume's image; 0 for a file-system dataset. */
         final long volsize;
+        /** The block device backing a volume, or null (an image file in the tree, or a file system). */
+        final Path device;
         final List<Snap> snaps = new ArrayList<>();
 
         Ds(DatasetName name, long guid, long createdMillis, Path node, long volsize) {
+            this(name, guid, createdMillis, node, volsize, null);
+        }
+
+        Ds(DatasetName name, long guid, long createdMillis, Path node, long volsize, Path device) {
             this.name = name;
             this.guid = guid;
             this.createdMillis = createdMillis;
             this.node = node;
             this.volsize = volsize;
+            this.device = device;
         }
 
         boolean isVolume() {
             return volsize > 0;
         }
 
-        /** A volume's image file: the single file {@code volume} in its tree. */
+        /** A volume's image: its block device, or else the single file {@code volume} in its tree. */
         Path image() {
-            return tree().resolve(VOLUME);
+            return device != null ? device : tree().resolve(VOLUME);
         }
 
         Path tree() {
@@ -260,26 +268,39 @@ final class Pool implements AutoCloseable {
 
     /** As above; a {@code volsize} above 0 makes a volume whose image is a sparse file of that size. */
     Ds createDatasetOnDisk(DatasetName n, long createdMillis, long volsize) throws IOException {
+        return createDatasetOnDisk(n, createdMillis, volsize, null);
+    }
+
+    /**
+     * As above; with a {@code device} the volume's image is that block device (of {@code volsize}
+     * bytes) and its tree stays empty.
+     */
+    Ds createDatasetOnDisk(DatasetName n, long createdMillis, long volsize, Path device) throws IOException {
         Path node = node(n);
         Files.createDirectories(node.resolve(TREE));
         Files.createDirectories(node.resolve(META).resolve("snapshots"));
         Files.createDirectories(node.resolve(META).resolve("holds"));
         long guid = newGuid();
-        if (volsize > 0) {
+        if (volsize > 0 && device == null) {
             try (java.io.RandomAccessFile raf = new java.io.RandomAccessFile(node.resolve(TREE).resolve(VOLUME).toFile(), "rw")) {
                 raf.setLength(volsize);
             }
         }
-        writeDatasetFile(node, guid, createdMillis, volsize);
-        Ds d = new Ds(n, guid, createdMillis, node, volsize);
+        writeDatasetFile(node, guid, createdMillis, volsize, device);
+        Ds d = new Ds(n, guid, createdMillis, node, volsize, device);
         put(d);
         return d;
     }
 
     static void writeDatasetFile(Path node, long guid, long createdMillis, long volsize) throws IOException {
+        writeDatasetFile(node, guid, createdMillis, volsize, null);
+    }
+
+    static void writeDatasetFile(Path node, long guid, long createdMillis, long volsize, Path device) throws IOException {
         Durable.write(node.resolve(META).resolve("dataset"),
                 ("guid=" + Long.toUnsignedString(guid) + "\ncreated=" + createdMillis + "\n"
-                        + (volsize > 0 ? "volsize=" + volsize + "\n" : "")).getBytes(StandardCharsets.UTF_8));
+                        + (volsize > 0 ? "volsize=" + volsize + "\n" : "")
+                        + (device != null ? "device=" + device + "\n" : "")).getBytes(StandardCharsets.UTF_8));
     }
 
     // ---------------------------------------------------------------- open and recovery
@@ -378,7 +399,7 @@ final class Pool implements AutoCloseable {
                 }
             }
             Ds d = new Ds(n, Long.parseUnsignedLong(props.get("guid")), Long.parseLong(props.getOrDefault("created", "0")), node,
-                    Long.parseLong(props.getOrDefault("volsize", "0")));
+                    Long.parseLong(props.getOrDefault("volsize", "0")), props.containsKey("device") ? Path.of(props.get("device")) : null);
             Files.createDirectories(d.meta().resolve("snapshots"));
             Files.createDirectories(d.meta().resolve("holds"));
             try (DirectoryStream<Path> ms = Files.newDirectoryStream(d.meta().resolve("snapshots"), "*.manifest")) {
@@ -448,6 +469,11 @@ final class Pool implements AutoCloseable {
      */
     void checkout(Ds d, String snap) throws IOException {
         Manifest m = loadManifest(d, snap);
+        if (d.device != null) {
+            // A block device is written in place (only the chunks that differ); its tree stays empty.
+            BlockDevice.writeImage(d.device, imageChunks(m), chunks);
+            return;
+        }
         Path staging = d.node.resolve(TREE + ".new-" + Long.toHexString(newGuid()));
         Durable.deleteTree(staging);
         if (m.kind() != Manifest.Kind.ZFS_STREAM) {
@@ -481,6 +507,16 @@ final class Pool implements AutoCloseable {
         }
     }
 
+    /** The chunk list of a volume manifest's image. */
+    static List<ChunkRef> imageChunks(Manifest m) {
+        for (Manifest.Entry e : m.entries()) {
+            if (e.path().equals(VOLUME)) {
+                return e.chunks();
+            }
+        }
+        throw Manifest.corrupt("a volume manifest without its image");
+    }
+
     private void redoCheckout(Ds d, String snap) throws IOException {
         Snap target = d.find(snap);
         if (target != null) {
@@ -495,7 +531,19 @@ final class Pool implements AutoCloseable {
                 Files.deleteIfExists(d.holdsFile(s.name));
                 d.snaps.remove(s);
             }
-            checkout(d, snap);
+            if (d.device != null) {
+                try {
+                    checkout(d, snap);
+                } catch (DatasetException | IOException e) {
+                    // The device may be mounted or gone now: keep the marker, so the next open
+                    // (or a rollback) writes it; the pool itself stays usable.
+                    LOG.warn("volume {}: its block device {} still has to be written back to snapshot {}: {}", d.name, d.device, snap,
+                            e.getMessage());
+                    return;
+                }
+            } else {
+                checkout(d, snap);
+            }
         }
         Files.deleteIfExists(d.meta().resolve("checkout"));
         Durable.fsyncDir(d.meta());

@@ -234,6 +234,32 @@ final class TreeScanner {
         return new Result(out, size, contentBytesRead.sum() - before, List.of());
     }
 
+    /**
+     * Scans a volume backed by a block device: reads all of {@code device} (no change detection is
+     * possible on a raw device, so every chunk is hashed; only chunks the pool lacks are stored) and
+     * cuts it into fixed-size chunks of {@code chunkSize}. No reflink is possible: the live device is
+     * read, consistent only if nothing writes to it meanwhile. The image entry is recorded as a
+     * regular file {@code name} (mode 0600, times {@code nowNanos}), like an image file's.
+     */
+    Result scanDevice(Path tree, String name, Path device, int chunkSize, long nowNanos) throws IOException {
+        long before = contentBytesRead.sum();
+        List<Manifest.Entry> out = new ArrayList<>();
+        Stat dir = stat(tree);
+        out.add(new Manifest.Entry("", Manifest.Type.DIR, dir.mode(), dir.uid(), dir.gid(), dir.mtime(), dir.atime(), dir.ctime(),
+                dir.inode(), 0, null, Map.of(), List.of()));
+        List<ChunkRef> refs;
+        try (FileChannel ch = FileChannel.open(device, StandardOpenOption.READ)) {
+            refs = chunkFixed(ch, chunkSize);
+        }
+        lastFreezeReflinked = false;
+        long size = 0;
+        for (ChunkRef r : refs) {
+            size += r.length();
+        }
+        out.add(new Manifest.Entry(name, Manifest.Type.FILE, 0100600, 0, 0, nowNanos, nowNanos, nowNanos, 0, size, null, Map.of(), refs));
+        return new Result(out, size, contentBytesRead.sum() - before, List.of());
+    }
+
     /** Whether the last volume scan that read its image froze it with a reflink clone. */
     boolean lastFreezeReflinked() {
         return lastFreezeReflinked;

@@ -68,6 +68,28 @@ public final class FramedDatasetProvider extends io.snapferry.dataset.Forwarding
 
     @Override
     public InputStream send(SendRequest request) throws IOException {
+        StreamHeader header = header(request);
+        return new FramingInputStream(inner.send(request), header, sendOptions);
+    }
+
+    /**
+     * The inner provider's estimate plus the framing (header, per-frame head, tail and GCM tag,
+     * trailer: exact, see {@link StreamWriter#wireSize}) when streams leave uncompressed; empty with
+     * compression, whose output size cannot be known before the data is compressed.
+     */
+    @Override
+    public java.util.OptionalLong estimateSendSize(SendRequest request) {
+        if (sendOptions.compression() != Compression.NONE || request.resumeToken().isPresent()) {
+            return java.util.OptionalLong.empty();
+        }
+        java.util.OptionalLong payload = inner.estimateSendSize(request);
+        if (payload.isEmpty()) {
+            return payload;
+        }
+        return StreamWriter.wireSize(header(request), sendOptions, payload.getAsLong());
+    }
+
+    private StreamHeader header(SendRequest request) {
         SnapshotName to = request.snapshot();
         List<Snapshot> snaps = inner.listSnapshots(to.dataset());
         long toGuid = guidOf(snaps, to);
@@ -75,9 +97,7 @@ public final class FramedDatasetProvider extends io.snapferry.dataset.Forwarding
         if (request.base().isPresent()) {
             from = Optional.of(SnapshotIdentity.of(request.base().get(), guidOf(snaps, request.base().get())));
         }
-        StreamHeader header = StreamHeader.create(inner.streamKind(to), to.dataset(), from,
-                SnapshotIdentity.of(to, toGuid), boxId);
-        return new FramingInputStream(inner.send(request), header, sendOptions);
+        return StreamHeader.create(inner.streamKind(to), to.dataset(), from, SnapshotIdentity.of(to, toGuid), boxId);
     }
 
     private static long guidOf(List<Snapshot> snaps, SnapshotName name) {

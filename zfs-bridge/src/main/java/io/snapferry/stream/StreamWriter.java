@@ -60,6 +60,31 @@ public final class StreamWriter extends OutputStream {
         this.encrypted = options.key().isPresent() ? new byte[codec.maxStored(codecId, frame)] : null;
     }
 
+    /**
+     * The exact number of bytes a stream with {@code header} and {@code options} carrying
+     * {@code payloadBytes} takes on the wire: header, one frame per {@code frameSize} bytes
+     * (head, stored bytes, GCM tag when encrypted, tail), trailer. Empty with compression, whose
+     * output size depends on the data.
+     */
+    public static java.util.OptionalLong wireSize(StreamHeader header, StreamOptions options, long payloadBytes) {
+        if (options.compression() != Compression.NONE) {
+            return java.util.OptionalLong.empty();
+        }
+        byte[] salt = null;
+        byte[] fingerprint = null;
+        Optional<String> fp = Optional.empty();
+        if (options.key().isPresent()) {
+            salt = new byte[Wire.SALT];
+            fingerprint = options.key().get().fingerprintBytes();
+            fp = Optional.of(options.key().get().fingerprint());
+        }
+        Framing framing = new Framing(options.compression(), options.encryption(), options.frameSize(), fp);
+        long headerBytes = WireHeader.encode(header, framing, fingerprint, salt).bytes().length;
+        long frames = (payloadBytes + options.frameSize() - 1) / options.frameSize();
+        long perFrame = Wire.FRAME_HEAD + Wire.FRAME_TAIL + (options.key().isPresent() ? Wire.GCM_TAG : 0);
+        return java.util.OptionalLong.of(headerBytes + frames * perFrame + payloadBytes + 1 + Wire.TRAILER_BODY);
+    }
+
     /** Writes the header to {@code sink} and returns a writer for the payload. */
     public static StreamWriter open(OutputStream sink, StreamHeader header, StreamOptions options) throws IOException {
         Objects.requireNonNull(sink, "sink");

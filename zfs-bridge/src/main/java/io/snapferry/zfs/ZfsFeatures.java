@@ -21,16 +21,17 @@ import java.util.function.Function;
  * @param receiveNoMount     {@code zfs receive -u}
  * @param receiveProperties  {@code zfs receive -o} and {@code -x}
  * @param zpoolSync          {@code zpool sync}
+ * @param dryRunSend         {@code zfs send -nvP}: a send's size without sending (not in zfs-fuse)
  */
 public record ZfsFeatures(boolean parsableList, boolean parsableZpoolList, boolean multiSnapshot,
                           boolean holdsCommand, boolean written, boolean resumable, boolean bookmarks,
-                          boolean receiveNoMount, boolean receiveProperties, boolean zpoolSync) {
+                          boolean receiveNoMount, boolean receiveProperties, boolean zpoolSync, boolean dryRunSend) {
 
     private static final String PROBE = "%probe";
 
     /** Everything a current OpenZFS has. */
     public static ZfsFeatures modern() {
-        return new ZfsFeatures(true, true, true, true, true, true, true, true, true, true);
+        return new ZfsFeatures(true, true, true, true, true, true, true, true, true, true, true);
     }
 
     /** Runs the probes; {@code run} executes one command (binary first) and returns its stderr. */
@@ -47,7 +48,8 @@ public record ZfsFeatures(boolean parsableList, boolean parsableZpoolList, boole
                 accepted(run.apply(List.of(zfs, "bookmark", PROBE + "@a", PROBE + "#a"))),
                 accepted(run.apply(List.of(zfs, "receive", "-u"))),
                 accepted(run.apply(List.of(zfs, "receive", "-x", "compression", PROBE))),
-                accepted(run.apply(List.of(zpool, "sync", PROBE))));
+                accepted(run.apply(List.of(zpool, "sync", PROBE))),
+                accepted(run.apply(List.of(zfs, "send", "-nvP", PROBE + "@a"))));
     }
 
     /** True unless the command's parser refused the option, command or property itself. */

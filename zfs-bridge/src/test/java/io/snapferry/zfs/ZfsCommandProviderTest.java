@@ -23,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
@@ -91,7 +92,7 @@ class ZfsCommandProviderTest {
         assertThat(provider.capabilities().bookmarks()).isEqualTo(f.bookmarks());
         assertThat(provider.capabilities().streamKind()).isEqualTo("zfs");
         if (isZfsFuse()) {
-            assertThat(f).isEqualTo(new ZfsFeatures(false, false, false, false, false, false, false, true, false, false));
+            assertThat(f).isEqualTo(new ZfsFeatures(false, false, false, false, false, false, false, true, false, false, false));
         }
     }
 
@@ -298,6 +299,41 @@ class ZfsCommandProviderTest {
         assertThat(provider.writtenSinceLastSnapshot(ds)).isLessThan(16 * 1024);
         write(ds, "f", random(512 * 1024, 8)); // same size, new content: referenced does not grow
         assertThat(provider.writtenSinceLastSnapshot(ds)).isGreaterThan(400 * 1024);
+    }
+
+    @Test
+    void sendSizeEstimatesMatchTheStreamOrAreHonestlyUnknown() throws IOException {
+        DatasetName ds = scratch();
+        write(ds, "f", random(3 << 20, 11));
+        provider.createSnapshots(List.of(ds.snapshot("a")));
+        write(ds, "f", random(2 << 20, 12)); // overwrite: referenced stays near 3 MiB, the change is 2 MiB
+        provider.createSnapshots(List.of(ds.snapshot("b")));
+        SendRequest full = SendRequest.full(ds.snapshot("a"));
+        SendRequest inc = SendRequest.incremental(ds.snapshot("a"), ds.snapshot("b"), false);
+        long fullBytes = sendAll(full).length;
+        long incBytes = sendAll(inc).length;
+
+        OptionalLong fullEstimate = provider.estimateSendSize(full);
+        assertThat(fullEstimate).isPresent();
+        assertThat((double) fullEstimate.getAsLong()).isCloseTo(fullBytes, org.assertj.core.data.Percentage.withPercentage(10));
+        OptionalLong incEstimate = provider.estimateSendSize(inc);
+        ZfsFeatures f = provider.features();
+        if (f.dryRunSend() || f.written()) {
+            assertThat(incEstimate).isPresent();
+            assertThat((double) incEstimate.getAsLong()).isCloseTo(incBytes, org.assertj.core.data.Percentage.withPercentage(10));
+        } else {
+            assertThat(incEstimate).isEmpty(); // zfs-fuse: neither send -n nor written@
+        }
+        DatasetException missing = catchThrowableOfType(DatasetException.class,
+                () -> provider.estimateSendSize(SendRequest.full(ds.snapshot("nope"))));
+        assertThat(missing.code()).isEqualTo(ErrorCode.NOT_FOUND);
+    }
+
+    @Test
+    void dryRunOutputIsParsed() {
+        assertThat(ZfsCommandProvider.dryRunSize("full\ttank/d@a\t3162920\nsize\t3162920\n")).hasValue(3162920);
+        assertThat(ZfsCommandProvider.dryRunSize("incremental\ta\ttank/d@b\t100\nincremental\tb\ttank/d@c\t50\n")).hasValue(150);
+        assertThat(ZfsCommandProvider.dryRunSize("would send nothing")).isEmpty();
     }
 
     @Test

@@ -148,6 +148,11 @@ public final class RoutingProvider implements DatasetProvider {
     }
 
     @Override
+    public java.util.OptionalLong estimateSendSize(SendRequest request) {
+        return providerOf(request.snapshot().dataset()).estimateSendSize(request);
+    }
+
+    @Override
     public ReceiveResult receive(DatasetName target, InputStream stream, ReceiveOptions options) throws IOException {
         return providerOf(target).receive(target, stream, options);
     }

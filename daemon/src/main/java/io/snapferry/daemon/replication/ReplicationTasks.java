@@ -70,7 +70,7 @@ public final class ReplicationTasks {
     private final RemoteEndpoints remotes;
     private final Replicator.Settings settings;
     private final Sleeper sleeper;
-    private final Progress progress = new Progress();
+    private final Progress progress;
     private volatile Consumer<Finished> onFinished = r -> { };
 
     /** A finished run, for metrics: bytes moved, how long it took, and the creation time of the newest snapshot now on the target. */
@@ -91,6 +91,7 @@ public final class ReplicationTasks {
         this.remotes = remotes;
         this.settings = settings;
         this.sleeper = sleeper;
+        this.progress = new Progress(clock);
     }
 
     public Progress progress() {
@@ -254,7 +255,7 @@ public final class ReplicationTasks {
             try (Ends ends = open(t)) {
                 Replicator replicator = new Replicator(settings, sleeper, transform(c));
                 result = replicator.run(c.spec(), ends.source(), ends.target(), (ds, snap, bytes, total) ->
-                        progress.update(name, ds.value(), snap.name(), bytes, total, started, clock.instant()), clock);
+                        progress.update(name, runId, ds.value(), snap.name(), bytes, total, started), clock);
                 for (DatasetResult d : result.datasets()) {
                     history.log(runId, d.ok() ? "INFO" : "ERROR", describe(d));
                 }

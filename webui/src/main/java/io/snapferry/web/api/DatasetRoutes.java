@@ -70,10 +70,39 @@ public final class DatasetRoutes {
         ctx.json(out);
     }
 
+    /**
+     * {@code {"name"}} creates a file system; with {@code "volumeSize"} (bytes) a volume on an image
+     * file, with {@code "device"} (an absolute path) a volume on that block device. Volumes exist on
+     * the embedded store's pools only.
+     */
     private void createDataset(Context ctx) {
-        DatasetName name = Body.of(ctx).dataset("name");
+        Body body = Body.of(ctx);
+        DatasetName name = body.dataset("name");
         DatasetProvider p = pools.providerOf(name);
-        ctx.status(201).json(DatasetView.of(p.createDataset(name), p.kind()));
+        Optional<String> device = body.string("device");
+        com.fasterxml.jackson.databind.JsonNode size = body.raw().path("volumeSize");
+        boolean sized = !size.isMissingNode() && !size.isNull();
+        if (device.isEmpty() && !sized) {
+            ctx.status(201).json(DatasetView.of(p.createDataset(name), p.kind()));
+            return;
+        }
+        if (device.isPresent() && sized) {
+            throw ApiError.badRequest("volumeSize", "a volume on a block device has the device's size: give device or volumeSize, not both");
+        }
+        if (!(p.unwrapped() instanceof io.snapferry.store.EmbeddedStore store)) {
+            throw ApiError.badRequest(device.isPresent() ? "device" : "volumeSize", "volumes are created on the embedded store's pools only; "
+                    + name.pool() + " is a " + p.kind() + " pool (on ZFS, create a volume with 'zfs create -V')");
+        }
+        Dataset d;
+        if (device.isPresent()) {
+            d = store.createDeviceVolume(name, java.nio.file.Path.of(device.get()));
+        } else {
+            if (!size.canConvertToLong() || !size.isIntegralNumber()) {
+                throw ApiError.badRequest("volumeSize", "volumeSize is a number of bytes (a positive multiple of 512), not " + size);
+            }
+            d = store.createVolume(name, size.asLong());
+        }
+        ctx.status(201).json(DatasetView.of(d, p.kind()));
     }
 
     /** One page of a snapshot list, when the caller asked for paging with {@code limit}. */

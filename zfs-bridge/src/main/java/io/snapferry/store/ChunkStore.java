@@ -650,14 +650,19 @@ final class ChunkStore implements AutoCloseable {
                 throw new DatasetException(ErrorCode.UNSUPPORTED, "pack " + packPath(id) + " has format version " + version
                         + "; this build reads version " + PACK_VERSION + ": use a newer snapferry for this store");
             }
-            java.io.InputStream in = new java.io.BufferedInputStream(java.nio.channels.Channels.newInputStream(ch.position(PACK_HEADER)), 1 << 20);
-            java.io.DataInputStream din = new java.io.DataInputStream(in);
+            // with CRCs every byte is read, in order; without, one positional read per entry header
+            java.io.DataInputStream din = checkCrc ? new java.io.DataInputStream(new java.io.BufferedInputStream(
+                    java.nio.channels.Channels.newInputStream(ch.position(PACK_HEADER)), 1 << 20)) : null;
             long off = PACK_HEADER;
             byte[] header = new byte[ENTRY_HEADER];
             byte[] body = checkCrc ? new byte[MAX_STORED + ENTRY_TRAILER] : null;
             CRC32C crc = new CRC32C();
             while (off + ENTRY_HEADER + ENTRY_TRAILER <= size) {
-                din.readFully(header);
+                if (checkCrc) {
+                    din.readFully(header);
+                } else {
+                    readFully(ch, ByteBuffer.wrap(header), off);
+                }
                 ByteBuffer h = ByteBuffer.wrap(header);
                 int magic = h.getInt();
                 byte[] hash = new byte[32];
@@ -676,8 +681,6 @@ final class ChunkStore implements AutoCloseable {
                     crc.update(header);
                     crc.update(body, 0, len);
                     intact = (int) crc.getValue() == ByteBuffer.wrap(body, len, 4).getInt();
-                } else {
-                    din.skipNBytes(len + ENTRY_TRAILER);
                 }
                 out.add(new PackEntry(id, off, hash, len, intact));
                 off += ENTRY_HEADER + len + ENTRY_TRAILER;

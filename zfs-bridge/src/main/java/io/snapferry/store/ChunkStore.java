@@ -284,6 +284,9 @@ final class ChunkStore implements AutoCloseable {
         private final CRC32C crc = new CRC32C();
         private final ByteBuffer head = ByteBuffer.allocate(ENTRY_HEADER);
         private final ByteBuffer tail = ByteBuffer.allocate(ENTRY_TRAILER);
+        /** Entries not yet written to {@link #pack}: they start at {@link #stagedFrom} in it. */
+        private ByteBuffer stage;
+        private long stagedFrom;
 
         boolean has(byte[] hash) {
             return pending.containsKey(ByteBuffer.wrap(hash)) || ChunkStore.this.has(hash);
@@ -314,16 +317,39 @@ final class ChunkStore implements AutoCloseable {
             append(hash, e);
         }
 
+        /** Writes the staged entries to the current pack. */
+        private void drain() throws IOException {
+            if (stage == null || stage.position() == 0) {
+                return;
+            }
+            stage.flip();
+            try {
+                while (stage.hasRemaining()) {
+                    stagedFrom += pack.ch.write(stage, stagedFrom);
+                }
+            } catch (IOException x) {
+                pack.broken = true;
+                throw x;
+            } finally {
+                stage.clear();
+            }
+        }
+
         private void append(byte[] hash, Encoded e) throws IOException {
             if (pack == null || pack.full()) {
                 if (pack != null) {
                     // full: keep it until the flush makes it durable, then it is closed
+                    drain();
                     pack = null;
                 }
                 pack = takePack();
                 createdPack |= pack.created;
                 pack.created = false;
                 written.add(pack);
+                stagedFrom = pack.end;
+            }
+            if (stage == null) {
+                stage = takeStage();
             }
             byte[] payload = e.payload();
             head.clear();
@@ -334,18 +360,26 @@ final class ChunkStore implements AutoCloseable {
             tail.clear();
             tail.putInt((int) crc.getValue()).flip();
             long at = pack.end;
-            ByteBuffer body = ByteBuffer.wrap(payload);
-            ByteBuffer[] parts = {head, body, tail};
             long want = ENTRY_HEADER + payload.length + ENTRY_TRAILER;
-            long done = 0;
-            try {
-                pack.ch.position(at);
-                while (done < want) {
-                    done += pack.ch.write(parts);
+            if (stage.remaining() < want) {
+                drain();
+            }
+            if (stage.remaining() >= want) {
+                stage.put(head).put(payload).put(tail);
+            } else {
+                // larger than the staging buffer: written directly
+                ByteBuffer[] parts = {head, ByteBuffer.wrap(payload), tail};
+                long done = 0;
+                try {
+                    pack.ch.position(at);
+                    while (done < want) {
+                        done += pack.ch.write(parts);
+                    }
+                } catch (IOException x) {
+                    pack.broken = true;
+                    throw x;
                 }
-            } catch (IOException x) {
-                pack.broken = true;
-                throw x;
+                stagedFrom = at + want;
             }
             pack.end = at + want;
             pending.put(ByteBuffer.wrap(hash.clone()), location(pack.id, at));
@@ -361,6 +395,7 @@ final class ChunkStore implements AutoCloseable {
             if (pending.isEmpty() && written.isEmpty()) {
                 return;
             }
+            drain();
             for (PackWriter w : written) {
                 if (w.durable != w.end) {
                     w.ch.force(false);
@@ -405,10 +440,27 @@ final class ChunkStore implements AutoCloseable {
             }
             written.clear();
             if (pack != null) {
+                if (stage != null && stage.position() > 0) {
+                    pack.broken = true; // staged entries never written: nothing may follow them
+                }
                 giveBack(pack);
                 pack = null;
             }
+            if (stage != null) {
+                stage.clear();
+                STAGES.offer(stage);
+                stage = null;
+            }
         }
+    }
+
+    /** Staging buffers for appends (direct, so a write is one copy and one system call per few MiB). */
+    static final int STAGE = 4 << 20;
+    private static final java.util.concurrent.ConcurrentLinkedQueue<ByteBuffer> STAGES = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+    private static ByteBuffer takeStage() {
+        ByteBuffer b = STAGES.poll();
+        return b != null ? b : ByteBuffer.allocateDirect(STAGE);
     }
 
     /** A zstd context (level 1) and output buffer per thread: making a context per chunk costs more than compressing. */
@@ -419,6 +471,16 @@ final class ChunkStore implements AutoCloseable {
 
     private static final ThreadLocal<Compressor> ZSTD_CTX = ThreadLocal.withInitial(Compressor::new);
 
+    /** Bytes from the middle of a large chunk compressed first: if they do not shrink, the chunk is stored raw unread by zstd. */
+    static final int SAMPLE = 16 * 1024;
+
+    private static boolean shrinks(Compressor z, byte[] data, int off, int len) {
+        if (z.dst.length < Zstd.compressBound(len)) {
+            z.dst = new byte[(int) Zstd.compressBound(len)];
+        }
+        return z.ctx.compressByteArray(z.dst, 0, z.dst.length, data, off, len) < len * 31L / 32;
+    }
+
     /** The stored form of raw bytes: compressed when that makes them smaller. */
     Encoded encode(byte[] data, int off, int len) {
         byte[] out;
@@ -426,6 +488,9 @@ final class ChunkStore implements AutoCloseable {
         switch (compression) {
             case ZSTD -> {
                 Compressor z = ZSTD_CTX.get();
+                if (len >= 4 * SAMPLE && !shrinks(z, data, off + len / 2 - SAMPLE / 2, SAMPLE)) {
+                    return new Encoded(RAW, len, java.util.Arrays.copyOfRange(data, off, off + len));
+                }
                 if (z.dst.length < Zstd.compressBound(len)) {
                     z.dst = new byte[(int) Zstd.compressBound(len)];
                 }

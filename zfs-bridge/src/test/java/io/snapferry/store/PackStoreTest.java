@@ -115,6 +115,27 @@ class PackStoreTest {
         assertThat(store().verify("local").clean()).isTrue();
     }
 
+    @Test
+    void chunksLargerThanTheStagingBufferAreWrittenBetweenSmallOnes() throws IOException {
+        store = StoreTestSupport.open(dir, StoreOptions.defaults().withIndexEntries(20_000).withGcGrace(java.time.Duration.ZERO));
+        store().createDataset(ds);
+        StoreTestSupport.write(live(ds).resolve("a-small"), random(3000, 1));
+        StoreTestSupport.write(live(ds).resolve("b-big"), random(ChunkStore.STAGE + (3 << 20), 2)); // a 4 MiB chunk and the rest
+        StoreTestSupport.write(live(ds).resolve("c-small"), random(3000, 3));
+        snap(ds, "s1");
+        assertThat(packs()).hasSize(1);
+        byte[] full = send(SendRequest.full(ds.snapshot("s1")));
+        Path out = dir.resolve("out");
+        store().restore(ds.snapshot("s1"), "", out);
+        assertThat(Files.readAllBytes(out.resolve("b-big"))).isEqualTo(random(ChunkStore.STAGE + (3 << 20), 2));
+        assertThat(Files.readAllBytes(out.resolve("c-small"))).isEqualTo(random(3000, 3));
+        assertThat(store().verify("local").clean()).isTrue();
+        store.close();
+        Durable.deleteTree(dir.resolve("local/index"));
+        store = StoreTestSupport.open(dir, StoreOptions.defaults().withIndexEntries(20_000));
+        assertThat(send(SendRequest.full(ds.snapshot("s1")))).isEqualTo(full);
+    }
+
     @ParameterizedTest
     @ValueSource(ints = {3, 30, 60})
     void aTornPackTailIsIgnoredAtOpenAndNeverAppendedTo(int tornBytes) throws IOException {

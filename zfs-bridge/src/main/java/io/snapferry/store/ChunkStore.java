@@ -6,31 +6,56 @@ import io.snapferry.dataset.ErrorCode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.Consumer;
+import java.util.zip.CRC32C;
 import net.jpountz.lz4.LZ4Factory;
 
 /**
- * The pool's content-addressed chunk files: {@code chunks/<first two hex digits>/<sha256 hex>},
- * each holding a small header and the (compressed) bytes. A chunk is written once, atomically,
- * and never changed; only garbage collection removes it.
+ * The pool's content-addressed chunks, appended to pack files {@code chunks/packs/<id>.pack} (format
+ * in DESIGN.md, "Chunks"). Every pack entry carries its SHA-256, codec, lengths and a CRC32C, so
+ * the {@link Indexes#chunks() chunk index} (SHA-256 to pack and offset) can be rebuilt by scanning
+ * the packs. Chunk files of stores written before packs ({@code chunks/<2 hex>/<64 hex>}) are still
+ * read, collected and verified; new chunks always go to packs.
  *
- * <p>The {@link Indexes#chunks() chunk index} says which chunks exist without a file-system
- * lookup. It is kept a subset of the files: a chunk is added to it after its file is durable and
- * removed from it before its file is deleted, so an index hit always means the file is there.
- * Thread-safe: concurrent writers of the same chunk both write a temp file and the rename makes
- * one of them win, with identical contents.
+ * <p>A pack is appended to only by the process that created it, by one {@link Batch} at a time;
+ * after a restart every existing pack is read-only, so a torn tail left by a crash is never
+ * written after. An entry enters the index only once its pack has been fsynced, so an index hit
+ * always names durable bytes. Thread-safe: batches of concurrent operations use different packs;
+ * readers use positional reads on shared channels.
  */
-final class ChunkStore {
-    static final int MAGIC = 0x5346434b; // "SFCK"
+final class ChunkStore implements AutoCloseable {
+    static final int MAGIC = 0x5346434b; // "SFCK": legacy chunk files
     static final int HEADER = 9;
+    static final int PACK_MAGIC = 0x5346504b; // "SFPK"
+    static final int PACK_VERSION = 1;
+    static final int PACK_HEADER = 8;
+    static final int ENTRY_MAGIC = 0x53465045; // "SFPE"
+    /** magic, sha256, codec, raw length, stored length. */
+    static final int ENTRY_HEADER = 4 + 32 + 1 + 4 + 4;
+    static final int ENTRY_TRAILER = 4; // CRC32C of header and payload
     static final int MAX_CHUNK = 16 * 1024 * 1024;
+    /** The stored form of a chunk never exceeds this (an incompressible chunk is stored raw). */
+    static final int MAX_STORED = MAX_CHUNK + 1024;
+    /** A pack takes no more appends once it is this large. */
+    static final long PACK_TARGET = 256L << 20;
+    /** Index value of a chunk kept in a legacy chunk file. */
+    static final long LOOSE = -1L;
     static final byte RAW = 0;
     static final byte ZSTD = 1;
     static final byte LZ4 = 2;
@@ -39,27 +64,71 @@ final class ChunkStore {
     record Encoded(byte codec, int rawLength, byte[] payload) {
     }
 
+    /** One entry found by scanning a pack. */
+    record PackEntry(int pack, long offset, byte[] hash, int storedLength, boolean intact) {
+        long location() {
+            return ChunkStore.location(pack, offset);
+        }
+
+        long size() {
+            return ENTRY_HEADER + storedLength + ENTRY_TRAILER;
+        }
+    }
+
+    /** What scanning a pack found: its entries, and where the readable part ends. */
+    record PackScan(int pack, long fileSize, long validEnd, List<PackEntry> entries) {
+    }
+
     private final Path root;
+    private final Path packs;
     private final Indexes indexes;
     private final StoreOptions.Compression compression;
-    private final java.util.Set<Path> knownDirs = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final AtomicInteger nextPack = new AtomicInteger();
+    /** Packs created by this process that still take appends and no batch is using. */
+    private final ArrayDeque<PackWriter> idle = new ArrayDeque<>();
+    private final Map<Integer, FileChannel> readers = new ConcurrentHashMap<>();
+    /** Index entries the Chronicle Map had no room for; the index is then rebuilt at the next open. */
+    private final Map<ByteBuffer, Long> overflow = new ConcurrentHashMap<>();
     private final LongAdder stored = new LongAdder();
     private final LongAdder deduplicated = new LongAdder();
 
     ChunkStore(Path root, Indexes indexes, StoreOptions.Compression compression) throws IOException {
         this.root = root;
+        this.packs = root.resolve("packs");
         this.indexes = indexes;
         this.compression = compression;
-        Files.createDirectories(root);
+        Files.createDirectories(packs);
+        int max = 0;
+        for (int id : packIds()) {
+            max = Math.max(max, id);
+        }
+        nextPack.set(max + 1);
     }
 
     Path root() {
         return root;
     }
 
+    /** A legacy chunk file's path. */
     Path path(byte[] hash) {
         String hex = HexFormat.of().formatHex(hash);
         return root.resolve(hex.substring(0, 2)).resolve(hex);
+    }
+
+    Path packPath(int id) {
+        return packs.resolve(String.format("%08x.pack", id));
+    }
+
+    static long location(int pack, long offset) {
+        return ((long) pack << 32) | offset;
+    }
+
+    static int packOf(long location) {
+        return (int) (location >>> 32);
+    }
+
+    static long offsetOf(long location) {
+        return location & 0xffffffffL;
     }
 
     long storedCount() {
@@ -70,46 +139,154 @@ final class ChunkStore {
         return deduplicated.sum();
     }
 
-    boolean has(byte[] hash) {
-        if (indexes.chunks().containsKey(hash)) {
-            return true;
-        }
-        Path p = path(hash);
-        try {
-            long size = Files.size(p);
-            index(hash, size);
-            return true;
-        } catch (NoSuchFileException e) {
-            return false;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+    /** Where a chunk is: a pack location, {@link #LOOSE}, or null when the store does not have it. */
+    Long locate(byte[] hash) {
+        Long l = indexes.chunks().get(hash);
+        return l != null ? l : overflow.get(ByteBuffer.wrap(hash));
     }
 
-    /** The size of a chunk's file (header and stored payload): from the index, else a stat. NOT_FOUND when missing. */
-    long storedSize(byte[] hash) throws IOException {
-        Long size = indexes.chunks().get(hash);
-        if (size != null) {
-            return size;
-        }
-        try {
-            long s = Files.size(path(hash));
-            index(hash, s);
-            return s;
-        } catch (NoSuchFileException e) {
+    boolean has(byte[] hash) {
+        return indexes.chunks().containsKey(hash) || !overflow.isEmpty() && overflow.containsKey(ByteBuffer.wrap(hash));
+    }
+
+    /**
+     * The length of a chunk's stored payload (compressed or raw, as a send carries it): read from
+     * its pack entry's header (or a legacy chunk file's size). NOT_FOUND when missing.
+     */
+    long storedPayloadLength(byte[] hash) throws IOException {
+        Long loc = locate(hash);
+        if (loc == null) {
             throw new DatasetException(ErrorCode.NOT_FOUND, "chunk " + HexFormat.of().formatHex(hash) + " is missing from the store");
         }
-    }
-
-    private record Pending(Path tmp, long size) {
-    }
-
-    /** Adds to the index; a full index only costs later lookups a stat, so that is not an error. */
-    private void index(byte[] hash, long size) {
+        if (loc == LOOSE) {
+            try {
+                return Files.size(path(hash)) - HEADER;
+            } catch (NoSuchFileException e) {
+                throw new DatasetException(ErrorCode.NOT_FOUND, "chunk " + HexFormat.of().formatHex(hash) + " is missing from the store");
+            }
+        }
+        ByteBuffer h = ByteBuffer.allocate(ENTRY_HEADER);
         try {
-            indexes.chunks().put(hash, size);
+            readFully(reader(packOf(loc)), h, offsetOf(loc));
+        } catch (java.io.EOFException e) {
+            throw damaged(hash, "lies past the end of its pack");
+        }
+        int len = h.getInt(ENTRY_HEADER - 4);
+        if (h.getInt(0) != ENTRY_MAGIC || len < 0 || len > MAX_STORED) {
+            throw damaged(hash, "has a damaged pack entry header");
+        }
+        return len;
+    }
+
+    private void index(byte[] hash, long location) {
+        try {
+            indexes.chunks().put(hash, location);
         } catch (IllegalStateException | IllegalArgumentException full) {
-            // past the map's capacity: has() falls back to the file system for this chunk
+            // past the map's capacity: kept in memory, and the index is rebuilt at the next open
+            overflow.put(ByteBuffer.wrap(hash.clone()), location);
+            indexes.markIncomplete();
+        }
+    }
+
+    private void unindex(byte[] hash) {
+        indexes.chunks().remove(hash);
+        if (!overflow.isEmpty()) {
+            overflow.remove(ByteBuffer.wrap(hash));
+        }
+    }
+
+    /** Removes a chunk from the index if it still points at {@code location} (its bytes stay until GC rewrites the pack). */
+    boolean unindex(byte[] hash, long location) {
+        Long now = locate(hash);
+        if (now != null && now == location) {
+            unindex(hash);
+            return true;
+        }
+        return false;
+    }
+
+    /** Calls {@code each} with every indexed chunk's hash and location. */
+    void forEachIndexed(java.util.function.BiConsumer<byte[], Long> each) {
+        indexes.chunks().forEach(each);
+        overflow.forEach((k, v) -> each.accept(k.array(), v));
+    }
+
+    /** The number of indexed chunks. */
+    long indexedCount() {
+        return indexes.chunks().longSize() + overflow.size();
+    }
+
+    // ---------------------------------------------------------------- writing
+
+    /** A pack open for appending. */
+    private final class PackWriter {
+        final int id;
+        final FileChannel ch;
+        long end;
+        /** The end up to which the pack is known durable. */
+        long durable;
+        boolean created;
+        boolean broken;
+
+        PackWriter(int id, FileChannel ch, long end, boolean created) {
+            this.id = id;
+            this.ch = ch;
+            this.end = end;
+            this.durable = created ? 0 : end;
+            this.created = created;
+        }
+
+        boolean full() {
+            return broken || end >= PACK_TARGET;
+        }
+
+        void closeQuietly() {
+            try {
+                ch.close();
+            } catch (IOException ignored) {
+                // read-only from now on
+            }
+        }
+    }
+
+    private PackWriter newPack() throws IOException {
+        int id = nextPack.getAndIncrement();
+        Path p = packPath(id);
+        FileChannel ch = FileChannel.open(p, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, StandardOpenOption.READ);
+        ByteBuffer h = ByteBuffer.allocate(PACK_HEADER).putInt(PACK_MAGIC).putInt(PACK_VERSION).flip();
+        while (h.hasRemaining()) {
+            ch.write(h, h.position());
+        }
+        return new PackWriter(id, ch, PACK_HEADER, true);
+    }
+
+    private PackWriter takePack() throws IOException {
+        synchronized (idle) {
+            PackWriter w = idle.poll();
+            if (w != null) {
+                return w;
+            }
+        }
+        return newPack();
+    }
+
+    private void giveBack(PackWriter w) {
+        if (w.full()) {
+            w.closeQuietly();
+            return;
+        }
+        synchronized (idle) {
+            idle.add(w);
+        }
+    }
+
+    /** Stops appending to every idle pack (garbage collection calls this before it rewrites packs). */
+    void retireIdlePacks() {
+        synchronized (idle) {
+            for (PackWriter w : idle) {
+                w.closeQuietly();
+            }
+            idle.clear();
         }
     }
 
@@ -119,18 +296,26 @@ final class ChunkStore {
     }
 
     /**
-     * New chunks of one operation. Each is written to a temp file beside its final place without an
-     * fsync; {@link #flush()} makes them all durable with one {@code syncfs}, then renames them
-     * into place and flushes again, so a chunk file under its final name is always complete. A
-     * batch flushes itself every {@value #BATCH_CHUNKS} chunks or {@value #BATCH_BYTES} bytes.
-     * Used by one thread; {@link #close()} flushes what is pending (so chunks of a failed receive
-     * are kept for its re-run) and never throws.
+     * New chunks of one operation, appended to one pack at a time without an fsync; {@link #flush()}
+     * fsyncs the packs written (and the pack directory when a pack was created), then adds the new
+     * chunks to the index. A manifest naming them may be committed only after a flush. A batch
+     * flushes itself every {@value #BATCH_BYTES} bytes. Used by one thread; {@link #close()}
+     * flushes what is pending (so chunks of a failed receive are kept for its re-run) and never
+     * throws.
      */
     final class Batch implements AutoCloseable {
-        static final int BATCH_CHUNKS = 16384;
         static final long BATCH_BYTES = 256L << 20;
-        private final java.util.Map<ByteBuffer, Pending> pending = new java.util.LinkedHashMap<>();
+        private final Map<ByteBuffer, Long> pending = new LinkedHashMap<>();
+        private final List<PackWriter> written = new ArrayList<>();
+        private PackWriter pack;
         private long pendingBytes;
+        private boolean createdPack;
+        private final CRC32C crc = new CRC32C();
+        private final ByteBuffer head = ByteBuffer.allocate(ENTRY_HEADER);
+        private final ByteBuffer tail = ByteBuffer.allocate(ENTRY_TRAILER);
+        /** Entries not yet written to {@link #pack}: they start at {@link #stagedFrom} in it. */
+        private ByteBuffer stage;
+        private long stagedFrom;
 
         boolean has(byte[] hash) {
             return pending.containsKey(ByteBuffer.wrap(hash)) || ChunkStore.this.has(hash);
@@ -142,7 +327,7 @@ final class ChunkStore {
                 deduplicated.increment();
                 return false;
             }
-            write(hash, encode(data, off, len));
+            append(hash, encode(data, off, len));
             return true;
         }
 
@@ -152,59 +337,118 @@ final class ChunkStore {
                 deduplicated.increment();
                 return false;
             }
-            write(hash, e);
+            append(hash, e);
             return true;
         }
 
-        private void write(byte[] hash, Encoded e) throws IOException {
-            Path p = path(hash);
-            if (knownDirs.add(p.getParent())) {
-                Files.createDirectories(p.getParent());
+        /** Copies a chunk into this batch's pack even though it is indexed elsewhere (garbage collection's rewrite). */
+        void copy(byte[] hash, Encoded e) throws IOException {
+            append(hash, e);
+        }
+
+        /** Writes the staged entries to the current pack. */
+        private void drain() throws IOException {
+            if (stage == null || stage.position() == 0) {
+                return;
             }
-            Path tmp = Durable.tempSibling(p);
-            ByteBuffer head = ByteBuffer.allocate(HEADER).putInt(MAGIC).put(e.codec()).putInt(e.rawLength()).flip();
-            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(tmp,
-                    java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE)) {
-                ByteBuffer body = ByteBuffer.wrap(e.payload());
-                while (head.hasRemaining() || body.hasRemaining()) {
-                    ch.write(new ByteBuffer[] {head, body});
+            stage.flip();
+            try {
+                while (stage.hasRemaining()) {
+                    stagedFrom += pack.ch.write(stage, stagedFrom);
                 }
+            } catch (IOException x) {
+                pack.broken = true;
+                throw x;
+            } finally {
+                stage.clear();
             }
-            pending.put(ByteBuffer.wrap(hash.clone()), new Pending(tmp, HEADER + e.payload().length));
-            pendingBytes += HEADER + e.payload().length;
+        }
+
+        private void append(byte[] hash, Encoded e) throws IOException {
+            if (pack == null || pack.full()) {
+                if (pack != null) {
+                    // full: keep it until the flush makes it durable, then it is closed
+                    drain();
+                    pack = null;
+                }
+                pack = takePack();
+                createdPack |= pack.created;
+                pack.created = false;
+                written.add(pack);
+                stagedFrom = pack.end;
+            }
+            if (stage == null) {
+                stage = takeStage();
+            }
+            byte[] payload = e.payload();
+            head.clear();
+            head.putInt(ENTRY_MAGIC).put(hash).put(e.codec()).putInt(e.rawLength()).putInt(payload.length).flip();
+            crc.reset();
+            crc.update(head.array(), 0, ENTRY_HEADER);
+            crc.update(payload, 0, payload.length);
+            tail.clear();
+            tail.putInt((int) crc.getValue()).flip();
+            long at = pack.end;
+            long want = ENTRY_HEADER + payload.length + ENTRY_TRAILER;
+            if (stage.remaining() < want) {
+                drain();
+            }
+            if (stage.remaining() >= want) {
+                stage.put(head).put(payload).put(tail);
+            } else {
+                // larger than the staging buffer: written directly
+                ByteBuffer[] parts = {head, ByteBuffer.wrap(payload), tail};
+                long done = 0;
+                try {
+                    pack.ch.position(at);
+                    while (done < want) {
+                        done += pack.ch.write(parts);
+                    }
+                } catch (IOException x) {
+                    pack.broken = true;
+                    throw x;
+                }
+                stagedFrom = at + want;
+            }
+            pack.end = at + want;
+            pending.put(ByteBuffer.wrap(hash.clone()), location(pack.id, at));
+            pendingBytes += want;
             stored.increment();
-            if (pending.size() >= BATCH_CHUNKS || pendingBytes >= BATCH_BYTES) {
+            if (pendingBytes >= BATCH_BYTES) {
                 flush();
             }
         }
 
-        /** Makes every pending chunk durable and visible. */
+        /** Makes every pending chunk durable and visible in the index. */
         void flush() throws IOException {
-            if (pending.isEmpty()) {
+            if (pending.isEmpty() && written.isEmpty()) {
                 return;
             }
-            if (!NativeFs.syncfs(root)) {
-                for (Pending tmp : pending.values()) {
-                    try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(tmp.tmp(), java.nio.file.StandardOpenOption.WRITE)) {
-                        ch.force(true);
-                    }
+            drain();
+            for (PackWriter w : written) {
+                if (w.durable != w.end) {
+                    w.ch.force(false);
+                    w.durable = w.end;
                 }
             }
-            java.util.Set<Path> dirs = new java.util.HashSet<>();
-            for (java.util.Map.Entry<ByteBuffer, Pending> e : pending.entrySet()) {
-                byte[] hash = e.getKey().array();
-                Path p = path(hash);
-                Durable.moveAtomic(e.getValue().tmp(), p);
-                dirs.add(p.getParent());
-                index(hash, e.getValue().size());
+            if (createdPack) {
+                Durable.fsyncDir(packs);
+                createdPack = false;
             }
-            if (!NativeFs.syncfs(root)) {
-                for (Path d : dirs) {
-                    Durable.fsyncDir(d);
-                }
+            for (Map.Entry<ByteBuffer, Long> e : pending.entrySet()) {
+                index(e.getKey().array(), e.getValue());
             }
             pending.clear();
             pendingBytes = 0;
+            for (PackWriter w : written) {
+                if (w != pack) {
+                    w.closeQuietly();
+                }
+            }
+            written.clear();
+            if (pack != null) {
+                written.add(pack);
+            }
         }
 
         @Override
@@ -212,29 +456,75 @@ final class ChunkStore {
             try {
                 flush();
             } catch (IOException | RuntimeException e) {
-                for (Pending tmp : pending.values()) {
-                    try {
-                        Files.deleteIfExists(tmp.tmp());
-                    } catch (IOException ignored) {
-                        // removed at the next open
-                    }
-                }
+                // Nothing pending enters the index; the packs take no more appends (their tails may be torn).
                 pending.clear();
+                for (PackWriter w : written) {
+                    w.broken = true;
+                }
+            }
+            for (PackWriter w : written) {
+                if (w != pack) {
+                    w.closeQuietly();
+                }
+            }
+            written.clear();
+            if (pack != null) {
+                if (stage != null && stage.position() > 0) {
+                    pack.broken = true; // staged entries never written: nothing may follow them
+                }
+                giveBack(pack);
+                pack = null;
+            }
+            if (stage != null) {
+                stage.clear();
+                STAGES.offer(stage);
+                stage = null;
             }
         }
     }
 
+    /** Staging buffers for appends (direct, so a write is one copy and one system call per few MiB). */
+    static final int STAGE = 4 << 20;
+    private static final java.util.concurrent.ConcurrentLinkedQueue<ByteBuffer> STAGES = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+    private static ByteBuffer takeStage() {
+        ByteBuffer b = STAGES.poll();
+        return b != null ? b : ByteBuffer.allocateDirect(STAGE);
+    }
+
+    /** A zstd context (level 1) and output buffer per thread: making a context per chunk costs more than compressing. */
+    private static final class Compressor {
+        final com.github.luben.zstd.ZstdCompressCtx ctx = new com.github.luben.zstd.ZstdCompressCtx().setLevel(1);
+        byte[] dst = new byte[0];
+    }
+
+    private static final ThreadLocal<Compressor> ZSTD_CTX = ThreadLocal.withInitial(Compressor::new);
+
+    /** Bytes from the middle of a large chunk compressed first: if they do not shrink, the chunk is stored raw unread by zstd. */
+    static final int SAMPLE = 16 * 1024;
+
+    private static boolean shrinks(Compressor z, byte[] data, int off, int len) {
+        if (z.dst.length < Zstd.compressBound(len)) {
+            z.dst = new byte[(int) Zstd.compressBound(len)];
+        }
+        return z.ctx.compressByteArray(z.dst, 0, z.dst.length, data, off, len) < len * 31L / 32;
+    }
+
+    /** The stored form of raw bytes: compressed when that makes them smaller. */
     Encoded encode(byte[] data, int off, int len) {
         byte[] out;
         byte codec;
         switch (compression) {
             case ZSTD -> {
-                byte[] dst = new byte[(int) Zstd.compressBound(len)];
-                long n = Zstd.compressByteArray(dst, 0, dst.length, data, off, len, 1);
-                if (Zstd.isError(n)) {
-                    throw new IllegalStateException("zstd: " + Zstd.getErrorName(n));
+                Compressor z = ZSTD_CTX.get();
+                if (len >= 4 * SAMPLE && !shrinks(z, data, off + len / 2 - SAMPLE / 2, SAMPLE)) {
+                    return new Encoded(RAW, len, java.util.Arrays.copyOfRange(data, off, off + len));
                 }
-                out = java.util.Arrays.copyOf(dst, (int) n);
+                if (z.dst.length < Zstd.compressBound(len)) {
+                    z.dst = new byte[(int) Zstd.compressBound(len)];
+                }
+                int n = z.ctx.compressByteArray(z.dst, 0, z.dst.length, data, off, len);
+                out = n >= len ? null : java.util.Arrays.copyOf(z.dst, n);
                 codec = ZSTD;
             }
             case LZ4 -> {
@@ -252,8 +542,100 @@ final class ChunkStore {
         return new Encoded(codec, len, out);
     }
 
-    /** The stored form of a chunk; NOT_FOUND when missing, CORRUPT_STREAM when its header is bad. */
+    // ---------------------------------------------------------------- reading
+
+    private FileChannel reader(int pack) throws IOException {
+        FileChannel ch = readers.get(pack);
+        if (ch != null && ch.isOpen()) {
+            return ch;
+        }
+        FileChannel opened = FileChannel.open(packPath(pack), StandardOpenOption.READ);
+        FileChannel raced = readers.putIfAbsent(pack, opened);
+        if (raced != null && raced.isOpen()) {
+            opened.close();
+            return raced;
+        }
+        if (raced != null) {
+            readers.put(pack, opened);
+        }
+        return opened;
+    }
+
+    private static void readFully(FileChannel ch, ByteBuffer b, long pos) throws IOException {
+        while (b.hasRemaining()) {
+            int n = ch.read(b, pos + b.position());
+            if (n < 0) {
+                throw new java.io.EOFException();
+            }
+        }
+    }
+
+    private static DatasetException damaged(byte[] hash, String what) {
+        return new DatasetException(ErrorCode.CORRUPT_STREAM, "chunk " + HexFormat.of().formatHex(hash) + " " + what
+                + ": the store is damaged (run verify)");
+    }
+
+    /** Reads and checks (magic, hash, lengths, CRC) the pack entry at {@code location}, which should hold {@code hash}. */
+    Encoded readEntry(byte[] hash, long location) throws IOException {
+        FileChannel ch = reader(packOf(location));
+        long off = offsetOf(location);
+        ByteBuffer h = ByteBuffer.allocate(ENTRY_HEADER);
+        try {
+            readFully(ch, h, off);
+        } catch (java.io.EOFException e) {
+            throw damaged(hash, "lies past the end of its pack");
+        }
+        h.flip();
+        byte[] got = new byte[32];
+        int magic = h.getInt();
+        h.get(got);
+        byte codec = h.get();
+        int raw = h.getInt();
+        int len = h.getInt();
+        if (magic != ENTRY_MAGIC || !MessageDigest.isEqual(got, hash) || codec < RAW || codec > LZ4
+                || raw < 0 || raw > MAX_CHUNK || len < 0 || len > MAX_STORED) {
+            throw damaged(hash, "has a damaged pack entry header");
+        }
+        byte[] payload = new byte[len];
+        ByteBuffer trailer = ByteBuffer.allocate(ENTRY_TRAILER);
+        try {
+            readFully(ch, ByteBuffer.wrap(payload), off + ENTRY_HEADER);
+            readFully(ch, trailer, off + ENTRY_HEADER + len);
+        } catch (java.io.EOFException e) {
+            throw damaged(hash, "is cut short in its pack");
+        }
+        CRC32C crc = new CRC32C();
+        crc.update(h.array(), 0, ENTRY_HEADER);
+        crc.update(payload, 0, len);
+        if ((int) crc.getValue() != trailer.getInt(0)) {
+            throw damaged(hash, "fails its checksum");
+        }
+        return new Encoded(codec, raw, payload);
+    }
+
+    /** The stored form of a chunk; NOT_FOUND when missing, CORRUPT_STREAM when damaged. */
     Encoded readEncoded(byte[] hash) throws IOException {
+        for (int attempt = 0; ; attempt++) {
+            Long loc = locate(hash);
+            if (loc == null) {
+                throw new DatasetException(ErrorCode.NOT_FOUND, "chunk " + HexFormat.of().formatHex(hash) + " is missing from the store");
+            }
+            if (loc == LOOSE) {
+                return readLoose(hash);
+            }
+            try {
+                return readEntry(hash, loc);
+            } catch (NoSuchFileException | ClosedChannelException movedByGc) {
+                // garbage collection rewrote the pack meanwhile: the index names the new place
+                Long now = locate(hash);
+                if (attempt >= 3 || now != null && now.longValue() == loc) {
+                    throw damaged(hash, "is in a pack that cannot be read (" + movedByGc + ")");
+                }
+            }
+        }
+    }
+
+    private Encoded readLoose(byte[] hash) throws IOException {
         byte[] all;
         try {
             all = Files.readAllBytes(path(hash));
@@ -262,12 +644,12 @@ final class ChunkStore {
         }
         ByteBuffer b = ByteBuffer.wrap(all);
         if (all.length < HEADER || b.getInt() != MAGIC) {
-            throw new DatasetException(ErrorCode.CORRUPT_STREAM, "chunk " + HexFormat.of().formatHex(hash) + " has a damaged header");
+            throw damaged(hash, "has a damaged header");
         }
         byte codec = b.get();
         int raw = b.getInt();
         if (raw < 0 || raw > MAX_CHUNK || codec < RAW || codec > LZ4) {
-            throw new DatasetException(ErrorCode.CORRUPT_STREAM, "chunk " + HexFormat.of().formatHex(hash) + " has a damaged header");
+            throw damaged(hash, "has a damaged header");
         }
         return new Encoded(codec, raw, java.util.Arrays.copyOfRange(all, HEADER, all.length));
     }
@@ -276,8 +658,7 @@ final class ChunkStore {
     byte[] read(byte[] hash) throws IOException {
         byte[] raw = decode(readEncoded(hash));
         if (!MessageDigest.isEqual(Manifest.sha256().digest(raw), hash)) {
-            throw new DatasetException(ErrorCode.CORRUPT_STREAM, "chunk " + HexFormat.of().formatHex(hash)
-                    + " does not match its hash: the store is damaged (run verify)");
+            throw damaged(hash, "does not match its hash");
         }
         return raw;
     }
@@ -321,9 +702,99 @@ final class ChunkStore {
         }
     }
 
-    /** Removes a chunk: first from the index, then its file. */
-    long delete(byte[] hash) throws IOException {
-        indexes.chunks().remove(hash);
+    // ---------------------------------------------------------------- packs as a whole
+
+    /** The ids of the pack files present, ascending. */
+    List<Integer> packIds() throws IOException {
+        List<Integer> ids = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(packs, "*.pack")) {
+            for (Path p : ds) {
+                String n = p.getFileName().toString();
+                String hex = n.substring(0, n.length() - ".pack".length());
+                if (hex.length() == 8 && hex.chars().allMatch(c -> (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+                    ids.add(Integer.parseUnsignedInt(hex, 16));
+                }
+            }
+        }
+        ids.sort(null);
+        return ids;
+    }
+
+    /**
+     * Reads a pack entry by entry. With {@code checkCrc} every payload is read and its CRC checked
+     * ({@link PackEntry#intact()}); without, only the headers are read. The scan stops at the first
+     * entry whose header is unreadable or reaches past the end of the file: a tail torn by a crash
+     * (or damage there), reported as {@link PackScan#validEnd()} before the file size.
+     */
+    PackScan scan(int id, boolean checkCrc) throws IOException {
+        List<PackEntry> out = new ArrayList<>();
+        try (FileChannel ch = FileChannel.open(packPath(id), StandardOpenOption.READ)) {
+            long size = ch.size();
+            ByteBuffer ph = ByteBuffer.allocate(PACK_HEADER);
+            if (size < PACK_HEADER) {
+                return new PackScan(id, size, 0, out);
+            }
+            readFully(ch, ph, 0);
+            ph.flip();
+            if (ph.getInt() != PACK_MAGIC) {
+                return new PackScan(id, size, 0, out);
+            }
+            int version = ph.getInt();
+            if (version != PACK_VERSION) {
+                throw new DatasetException(ErrorCode.UNSUPPORTED, "pack " + packPath(id) + " has format version " + version
+                        + "; this build reads version " + PACK_VERSION + ": use a newer snapferry for this store");
+            }
+            // with CRCs every byte is read, in order; without, one positional read per entry header
+            java.io.DataInputStream din = checkCrc ? new java.io.DataInputStream(new java.io.BufferedInputStream(
+                    java.nio.channels.Channels.newInputStream(ch.position(PACK_HEADER)), 1 << 20)) : null;
+            long off = PACK_HEADER;
+            byte[] header = new byte[ENTRY_HEADER];
+            byte[] body = checkCrc ? new byte[MAX_STORED + ENTRY_TRAILER] : null;
+            CRC32C crc = new CRC32C();
+            while (off + ENTRY_HEADER + ENTRY_TRAILER <= size) {
+                if (checkCrc) {
+                    din.readFully(header);
+                } else {
+                    readFully(ch, ByteBuffer.wrap(header), off);
+                }
+                ByteBuffer h = ByteBuffer.wrap(header);
+                int magic = h.getInt();
+                byte[] hash = new byte[32];
+                h.get(hash);
+                byte codec = h.get();
+                int raw = h.getInt();
+                int len = h.getInt();
+                if (magic != ENTRY_MAGIC || codec < RAW || codec > LZ4 || raw < 0 || raw > MAX_CHUNK || len < 0 || len > MAX_STORED
+                        || off + ENTRY_HEADER + len + ENTRY_TRAILER > size) {
+                    break;
+                }
+                boolean intact = true;
+                if (checkCrc) {
+                    din.readFully(body, 0, len + ENTRY_TRAILER);
+                    crc.reset();
+                    crc.update(header);
+                    crc.update(body, 0, len);
+                    intact = (int) crc.getValue() == ByteBuffer.wrap(body, len, 4).getInt();
+                }
+                out.add(new PackEntry(id, off, hash, len, intact));
+                off += ENTRY_HEADER + len + ENTRY_TRAILER;
+            }
+            return new PackScan(id, size, off, out);
+        }
+    }
+
+    /** Deletes a pack file (garbage collection, after it removed the pack's chunks from the index). */
+    void deletePack(int id) throws IOException {
+        FileChannel ch = readers.remove(id);
+        if (ch != null) {
+            ch.close();
+        }
+        Files.deleteIfExists(packPath(id));
+    }
+
+    /** Removes a legacy chunk file: first from the index, then the file. Its size, 0 when it was gone. */
+    long deleteLoose(byte[] hash) throws IOException {
+        unindex(hash);
         Path p = path(hash);
         long size;
         try {
@@ -335,12 +806,12 @@ final class ChunkStore {
         return size;
     }
 
-    /** Calls {@code each} with every stored chunk's hash; removes stray temp files older than a run. */
-    void forEach(Consumer<byte[]> each) throws IOException {
+    /** Calls {@code each} with every legacy chunk file's hash. */
+    void forEachLoose(java.util.function.Consumer<byte[]> each) throws IOException {
         HexFormat hex = HexFormat.of();
         try (DirectoryStream<Path> dirs = Files.newDirectoryStream(root)) {
             for (Path d : dirs) {
-                if (!Files.isDirectory(d)) {
+                if (!Files.isDirectory(d) || d.getFileName().toString().length() != 2) {
                     continue;
                 }
                 try (DirectoryStream<Path> files = Files.newDirectoryStream(d)) {
@@ -371,15 +842,37 @@ final class ChunkStore {
         }
     }
 
-    /** Rebuilds the chunk index from the files. */
+    /**
+     * Rebuilds the chunk index from the files: every pack is read with its CRCs checked (an entry
+     * failing its CRC is left out, a torn tail is ignored), then the legacy chunk files.
+     */
     void rebuildIndex() throws IOException {
         indexes.chunks().clear();
-        forEach(h -> {
-            try {
-                index(h, Files.size(path(h)));
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
+        overflow.clear();
+        for (int id : packIds()) {
+            for (PackEntry e : scan(id, true).entries()) {
+                if (e.intact()) {
+                    index(e.hash(), e.location());
+                }
             }
-        });
+        }
+        forEachLoose(h -> index(h, LOOSE));
+    }
+
+    @Override
+    public void close() {
+        retireIdlePacks();
+        for (FileChannel ch : readers.values()) {
+            try {
+                ch.close();
+            } catch (IOException ignored) {
+                // closing
+            }
+        }
+        readers.clear();
+    }
+
+    static UncheckedIOException unchecked(IOException e) {
+        return new UncheckedIOException(e);
     }
 }

@@ -446,6 +446,23 @@ public final class EmbeddedStore implements DatasetProvider {
                 0, s.header.referenced(), s.holds.size());
     }
 
+    // ------------------------------------------------------------------ crash points (tests)
+
+    /** Tests set this to stop an operation at a named point of its commit protocol, as a crash would. */
+    static volatile java.util.function.Consumer<String> crashHook = point -> { };
+
+    private static void crashPoint(String point) {
+        crashHook.accept(point);
+    }
+
+    /** For tests: drops every pool as a killed process would (no clean index marker, nothing flushed). */
+    synchronized void abandonForTest() {
+        for (Pool p : pools.values()) {
+            p.abandon();
+        }
+        pools.clear();
+    }
+
     // ------------------------------------------------------------------ snapshots
 
     @Override
@@ -512,6 +529,7 @@ public final class EmbeddedStore implements DatasetProvider {
                     }
                     batch.flush();
                 }
+                crashPoint("snapshot-chunks-durable");
                 commitManifests(p, dss, manifests);
                 return null;
             });
@@ -537,6 +555,7 @@ public final class EmbeddedStore implements DatasetProvider {
         }
         for (int i = 0; i < manifests.size(); i++) {
             Durable.write(dss.get(i).manifest(manifests.get(i).snapshot()), manifests.get(i).encode());
+            crashPoint("manifest-renamed");
         }
         if (journal != null) {
             Files.delete(journal);
@@ -993,6 +1012,7 @@ public final class EmbeddedStore implements DatasetProvider {
             }
         }
         List<RecordStream.Part> parts = new ArrayList<>();
+        Manifest previous = base;
         for (Manifest m : manifests) {
             for (Manifest.Entry e : m.entries()) {
                 for (ChunkRef c : e.chunks()) {
@@ -1001,7 +1021,10 @@ public final class EmbeddedStore implements DatasetProvider {
                     }
                 }
             }
-            parts.add(new RecordStream.ManifestPart(m.encode()));
+            // an incremental's manifests travel as deltas from the one before (the base first)
+            parts.add(previous == null ? new RecordStream.ManifestPart(m.encode())
+                    : new RecordStream.DeltaPart(ManifestDelta.encode(previous, m)));
+            previous = m;
         }
         RecordStream.Header header = new RecordStream.Header(base == null ? 0 : base.guid(), d.guid, manifests.size());
         return new SendPlan(header, parts, manifests);
@@ -1033,9 +1056,11 @@ public final class EmbeddedStore implements DatasetProvider {
                 long size = RecordStream.HEADER;
                 for (RecordStream.Part part : plan.parts()) {
                     if (part instanceof RecordStream.ChunkPart c) {
-                        size += 5 + 32 + 1 + 4 + p.chunks.storedSize(c.hash()) - ChunkStore.HEADER;
+                        size += 5 + 32 + 1 + 4 + p.chunks.storedPayloadLength(c.hash());
                     } else if (part instanceof RecordStream.ManifestPart m) {
                         size += 5 + m.encoded().length;
+                    } else if (part instanceof RecordStream.DeltaPart dp) {
+                        size += 5 + dp.delta().length;
                     }
                 }
                 return java.util.OptionalLong.of(size + 5 + 8 + 32);
@@ -1197,6 +1222,7 @@ public final class EmbeddedStore implements DatasetProvider {
         RecordStream.Header header = RecordStream.readHeader(in, sha);
         Pool.Ds d = p.dsOrNull(target);
         List<Pool.Snap> replaced = new ArrayList<>();
+        Pool.Snap baseSnap = null;
         if (header.baseGuid() == 0) {
             DatasetName parent = target.parent();
             if (parent == null || p.dsOrNull(parent) == null) {
@@ -1227,6 +1253,7 @@ public final class EmbeddedStore implements DatasetProvider {
             if (base == null) {
                 throw DatasetException.notFound("incremental base (guid " + Long.toHexString(header.baseGuid()) + ") on " + target);
             }
+            baseSnap = base;
             if (base != newest) {
                 if (!options.rollback()) {
                     throw new DatasetException(ErrorCode.TARGET_MODIFIED, target + " has snapshots after the incremental base");
@@ -1243,6 +1270,7 @@ public final class EmbeddedStore implements DatasetProvider {
             BlockDevice.checkUnused(d.device); // before the stream is read: a mounted device is refused at once
         }
         Pool.Ds existing = d;
+        Pool.Snap baseOfStream = baseSnap;
         long[] counts = new long[2];
         List<Manifest> incoming = new ArrayList<>();
         try (ChunkStore.Batch batch = p.chunks.batch()) {
@@ -1271,6 +1299,22 @@ public final class EmbeddedStore implements DatasetProvider {
                         }
                     }
                     incoming.add(m);
+                }
+
+                @Override
+                public void manifestDelta(byte[] delta) throws IOException {
+                    Manifest previous;
+                    if (!incoming.isEmpty()) {
+                        previous = incoming.get(incoming.size() - 1);
+                    } else if (baseOfStream != null) {
+                        previous = p.loadManifest(existing, baseOfStream.name);
+                    } else {
+                        throw RecordStream.corrupt("a full stream carries a manifest delta");
+                    }
+                    if (ManifestDelta.baseGuid(delta) != previous.guid()) {
+                        throw RecordStream.corrupt("a manifest delta applies to another snapshot than the one before it");
+                    }
+                    manifest(ManifestDelta.apply(delta, previous));
                 }
             });
             batch.flush();
@@ -1352,7 +1396,7 @@ public final class EmbeddedStore implements DatasetProvider {
     /**
      * An existing dataset: the checkout marker goes first (an open after a crash finishes the
      * checkout), then the replaced snapshots go, then the new manifests appear under a journal
-     * (all or none), then the live tree is swapped.
+     * (all or none), then the live tree is updated in place (only what differs is written).
      */
     private void commitExisting(Pool p, Pool.Ds d, List<Manifest> incoming, List<Pool.Snap> replaced) throws IOException {
         Path marker = d.meta().resolve("checkout");
@@ -1365,7 +1409,8 @@ public final class EmbeddedStore implements DatasetProvider {
         removeSnapshots(p, d, replaced);
         List<Pool.Ds> dss = Collections.nCopies(local.size(), d);
         commitManifests(p, dss, local);
-        p.checkout(d, newest.snapshot());
+        crashPoint("receive-committed");
+        p.update(d, newest);
         Files.delete(marker);
         Durable.fsyncDir(d.meta());
     }
@@ -1503,33 +1548,95 @@ public final class EmbeddedStore implements DatasetProvider {
                         mark(live, m);
                     }
                 }
-                long[] n = new long[4];
-                long cutoff = start - options.gcGrace().toMillis();
-                List<byte[]> doomed = new ArrayList<>();
-                p.chunks.forEach(h -> {
-                    if (live.contains(ByteBuffer.wrap(h))) {
-                        n[0]++;
-                        return;
-                    }
-                    try {
-                        if (Files.getLastModifiedTime(p.chunks.path(h)).toMillis() >= cutoff) {
-                            n[1]++;
-                        } else {
-                            doomed.add(h);
-                        }
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
-                    }
-                });
-                for (byte[] h : doomed) {
-                    n[3] += p.chunks.delete(h);
-                    n[2]++;
-                }
-                return new GcReport(pool, n[0], n[1], n[2], n[3]);
+                return sweep(p, live, start - options.gcGrace().toMillis(), pool);
             });
         } finally {
             p.gcLock.writeLock().unlock();
         }
+    }
+
+    /** Pack files whose live bytes are at most this fraction of their size are rewritten. */
+    static final double REWRITE_BELOW = 0.5;
+
+    /**
+     * The sweep (under the exclusive lock): unreferenced chunks past the grace period leave the
+     * index; a pack with nothing live left is deleted, one mostly dead is rewritten (its live
+     * entries copied to a new pack, made durable and re-indexed before the old pack goes). A pack
+     * modified within the grace period is left whole: its unreferenced chunks may belong to an
+     * interrupted receive that will be re-run. Legacy chunk files go one by one, by their mtime.
+     */
+    private static GcReport sweep(Pool p, Set<ByteBuffer> live, long cutoff, String pool) throws IOException {
+        long[] n = new long[4];
+        p.chunks.retireIdlePacks();
+        for (int id : p.chunks.packIds()) {
+            ChunkStore.PackScan scan;
+            try {
+                scan = p.chunks.scan(id, false);
+            } catch (NoSuchFileException gone) {
+                continue;
+            }
+            boolean young = Files.getLastModifiedTime(p.chunks.packPath(id)).toMillis() > cutoff;
+            long liveBytes = 0;
+            List<ChunkStore.PackEntry> keep = new ArrayList<>();
+            List<ChunkStore.PackEntry> dead = new ArrayList<>();
+            for (ChunkStore.PackEntry e : scan.entries()) {
+                Long at = p.chunks.locate(e.hash());
+                if (at == null || at != e.location()) {
+                    continue; // a duplicate, or a chunk verify found damaged: not the indexed copy
+                }
+                if (live.contains(ByteBuffer.wrap(e.hash()))) {
+                    n[0]++;
+                    liveBytes += e.size();
+                    keep.add(e);
+                } else if (young) {
+                    n[1]++;
+                } else {
+                    dead.add(e);
+                }
+            }
+            if (young) {
+                continue;
+            }
+            for (ChunkStore.PackEntry e : dead) {
+                if (p.chunks.unindex(e.hash(), e.location())) {
+                    n[2]++;
+                }
+            }
+            if (liveBytes == 0) {
+                p.chunks.deletePack(id);
+                n[3] += scan.fileSize();
+            } else if (liveBytes <= scan.fileSize() * REWRITE_BELOW) {
+                try (ChunkStore.Batch batch = p.chunks.batch()) {
+                    for (ChunkStore.PackEntry e : keep) {
+                        batch.copy(e.hash(), p.chunks.readEntry(e.hash(), e.location()));
+                    }
+                    batch.flush();
+                }
+                p.chunks.deletePack(id);
+                n[3] += scan.fileSize() - liveBytes;
+            }
+        }
+        List<byte[]> doomed = new ArrayList<>();
+        p.chunks.forEachLoose(h -> {
+            if (live.contains(ByteBuffer.wrap(h))) {
+                n[0]++;
+                return;
+            }
+            try {
+                if (Files.getLastModifiedTime(p.chunks.path(h)).toMillis() > cutoff) {
+                    n[1]++;
+                } else {
+                    doomed.add(h);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        for (byte[] h : doomed) {
+            n[3] += p.chunks.deleteLoose(h);
+            n[2]++;
+        }
+        return new GcReport(pool, n[0], n[1], n[2], n[3]);
     }
 
     private static void mark(Set<ByteBuffer> live, Manifest m) {
@@ -1554,7 +1661,11 @@ public final class EmbeddedStore implements DatasetProvider {
             return io("verifying pool " + pool, () -> {
                 Set<ByteBuffer> damaged = new HashSet<>();
                 long[] n = new long[2];
-                p.chunks.forEach(h -> {
+                List<Object[]> all = new ArrayList<>();
+                p.chunks.forEachIndexed((h, at) -> all.add(new Object[] {h.clone(), at}));
+                all.sort(java.util.Comparator.comparingLong(o -> (Long) o[1])); // pack by pack, in file order
+                for (Object[] o : all) {
+                    byte[] h = (byte[]) o[0];
                     try {
                         byte[] raw = p.chunks.read(h);
                         n[0]++;
@@ -1562,15 +1673,19 @@ public final class EmbeddedStore implements DatasetProvider {
                     } catch (DatasetException bad) {
                         n[0]++;
                         damaged.add(ByteBuffer.wrap(h));
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
                     }
-                });
+                }
                 for (ByteBuffer h : damaged) {
                     byte[] hash = h.array();
-                    p.indexes.chunks().remove(hash);
-                    Path q = p.root.resolve("quarantine").resolve(HexFormat.of().formatHex(hash));
-                    Files.move(p.chunks.path(hash), q, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                    Long at = p.chunks.locate(hash);
+                    if (at != null && at == ChunkStore.LOOSE) {
+                        p.indexes.chunks().remove(hash);
+                        Path q = p.root.resolve("quarantine").resolve(HexFormat.of().formatHex(hash));
+                        Files.move(p.chunks.path(hash), q, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                    } else if (at != null) {
+                        // the damaged entry stays in its pack, unindexed; a new copy can be stored
+                        p.chunks.unindex(hash, at);
+                    }
                 }
                 Map<String, List<SnapshotName>> damagedRefs = new TreeMap<>();
                 Map<String, List<SnapshotName>> missingRefs = new TreeMap<>();
@@ -1599,7 +1714,7 @@ public final class EmbeddedStore implements DatasetProvider {
                                 }
                                 if (damaged.contains(ByteBuffer.wrap(c.hash()))) {
                                     damagedRefs.computeIfAbsent(c.hex(), k -> new ArrayList<>()).add(sn);
-                                } else if (!Files.exists(p.chunks.path(c.hash()))) {
+                                } else if (!p.chunks.has(c.hash())) {
                                     missingRefs.computeIfAbsent(c.hex(), k -> new ArrayList<>()).add(sn);
                                 }
                             }
@@ -1642,15 +1757,9 @@ public final class EmbeddedStore implements DatasetProvider {
         return new StoreStats(contentBytesRead.sum(), stored, dedup, reflinkFreezes.sum(), liveVolumeReads.sum());
     }
 
-    /** The number of chunk files in a pool. */
+    /** The number of chunks in a pool's index (packed or in legacy chunk files). */
     public long chunkCount(String pool) {
-        Pool p = pool(pool);
-        long[] n = new long[1];
-        io("counting chunks", () -> {
-            p.chunks.forEach(h -> n[0]++);
-            return null;
-        });
-        return n[0];
+        return pool(pool).chunks.indexedCount();
     }
 
     /** Closes every pool: indexes are marked clean and the directory locks released. Idempotent. */

@@ -85,6 +85,14 @@ record Manifest(Kind kind, String dataset, String snapshot, long guid, long txg,
     }
 
     byte[] encode() {
+        return encode(null);
+    }
+
+    /**
+     * Encodes; when {@code entryStarts} is given (entries + 1 long) it receives the byte offset of
+     * each entry and, last, of the end of the entries (where the digest starts).
+     */
+    byte[] encode(int[] entryStarts) {
         try {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream(256 + entries.size() * 96);
             DataOutputStream out = new DataOutputStream(bytes);
@@ -102,7 +110,12 @@ record Manifest(Kind kind, String dataset, String snapshot, long guid, long txg,
             out.writeLong(sourceFromGuid);
             str(out, sourceName);
             out.writeInt(entries.size());
+            int index = 0;
             for (Entry e : entries) {
+                if (entryStarts != null) {
+                    out.flush();
+                    entryStarts[index++] = bytes.size();
+                }
                 str(out, e.path);
                 out.writeByte(e.type.ordinal());
                 out.writeInt(e.mode);
@@ -130,6 +143,9 @@ record Manifest(Kind kind, String dataset, String snapshot, long guid, long txg,
                 }
             }
             out.flush();
+            if (entryStarts != null) {
+                entryStarts[index] = bytes.size();
+            }
             byte[] body = bytes.toByteArray();
             byte[] digest = sha256().digest(body);
             byte[] all = Arrays.copyOf(body, body.length + 32);

@@ -338,6 +338,9 @@ final class Pool implements AutoCloseable {
             }
         }
         txg.set(maxTxg);
+        if (indexes.needsRebuild()) {
+            chunks.rebuildIndex(); // before any checkout is redone: reading chunks needs their locations
+        }
         for (Ds d : allDatasets()) {
             cleanStaging(d);
             Path marker = d.meta().resolve("checkout");
@@ -346,16 +349,20 @@ final class Pool implements AutoCloseable {
             }
         }
         if (indexes.needsRebuild()) {
-            rebuildIndexes();
+            rebuildFileCache();
         }
     }
 
     /**
-     * Rebuilds both indexes from the files: the chunk index from the chunk files, the change cache
+     * Rebuilds both indexes from the files: the chunk index from the packs, the change cache
      * from each dataset's newest manifest compared with its live tree.
      */
     void rebuildIndexes() throws IOException {
         chunks.rebuildIndex();
+        rebuildFileCache();
+    }
+
+    private void rebuildFileCache() throws IOException {
         indexes.files().clear();
         for (Ds d : allDatasets()) {
             Snap newest;
@@ -489,6 +496,175 @@ final class Pool implements AutoCloseable {
         refreshCache(d, m);
     }
 
+    /**
+     * Makes the live tree of {@code d} exactly {@code m} in place, touching only what differs: entries
+     * the manifest lacks (or of another kind) are removed; a regular file whose stat fields match
+     * the change cache and whose cached chunk list and extended attributes equal the manifest's is
+     * kept (only its owner, mode and mtime are corrected if they differ); others are written to a
+     * temp file beside their place and renamed over it. The files written and the directories
+     * changed are fsynced before this returns. Unlike {@link #checkout} this is not one atomic step
+     * for readers of the live tree; the caller has written the checkout marker, so a crash midway is
+     * finished at the next open by a full checkout. Returns the number of files written.
+     */
+    long update(Ds d, Manifest m) throws IOException {
+        if (d.device != null || m.kind() == Manifest.Kind.ZFS_STREAM) {
+            // a block device is written in place by checkout anyway; a stored ZFS stream has no tree
+            checkout(d, m.snapshot());
+            return 0;
+        }
+        long clock = fsClock();
+        Path tree = d.tree();
+        Map<String, Manifest.Entry> want = new HashMap<>();
+        for (Manifest.Entry e : m.entries()) {
+            want.put(e.path(), e);
+        }
+        Set<Path> dirty = new LinkedHashSet<>();
+        removeExtras(d, tree, "", want, dirty);
+        TreeWriter writer = new TreeWriter(chunks);
+        List<Path> written = new ArrayList<>();
+        List<Manifest.Entry> dirs = new ArrayList<>();
+        for (Manifest.Entry e : m.entries()) {
+            Path p = e.path().isEmpty() ? tree : tree.resolve(e.path());
+            TreeScanner.Stat st = statOrNull(p);
+            switch (e.type()) {
+                case DIR -> {
+                    if (st == null) {
+                        Files.createDirectory(p);
+                        TreeWriter.xattrs(p, e);
+                        dirty.add(p.getParent());
+                    }
+                    dirs.add(e);
+                }
+                case FILE -> {
+                    FileCache.Cached c = st == null ? null : cache.get(d.guid, e.path());
+                    boolean same = c != null && st.type() == 0100000 && c.matches(st.size(), st.mtime(), st.ctime(), st.inode())
+                            && c.chunks().equals(e.chunks()) && sameXattrs(c.xattrs(), e.xattrs());
+                    if (same) {
+                        if (!sameAttrs(st, e)) {
+                            TreeWriter.finish(p, e, false);
+                            TreeScanner.Stat now = TreeScanner.stat(p);
+                            cache.put(d.guid, e.path(), new FileCache.Cached(now.size(), now.mtime(), now.ctime(), now.inode(),
+                                    now.ctime() >= clock, e.xattrs(), e.chunks()));
+                        }
+                        continue;
+                    }
+                    Path tmp = Durable.tempSibling(p);
+                    try {
+                        writer.writeFile(e, tmp);
+                        TreeWriter.finish(tmp, e, false);
+                        Durable.moveAtomic(tmp, p);
+                    } finally {
+                        Files.deleteIfExists(tmp);
+                    }
+                    written.add(p);
+                    dirty.add(p.getParent());
+                    TreeScanner.Stat now = TreeScanner.stat(p);
+                    cache.put(d.guid, e.path(), new FileCache.Cached(now.size(), now.mtime(), now.ctime(), now.inode(),
+                            now.ctime() >= clock, e.xattrs(), e.chunks()));
+                }
+                case SYMLINK -> {
+                    boolean same = st != null && st.type() == 0120000 && Files.readSymbolicLink(p).toString().equals(e.linkTarget());
+                    if (!same) {
+                        if (st != null) {
+                            Files.delete(p);
+                        }
+                        Files.createSymbolicLink(p, Path.of(e.linkTarget()));
+                        dirty.add(p.getParent());
+                        TreeWriter.finish(p, e, true);
+                    } else if (st.uid() != e.uid() || st.gid() != e.gid() || st.mtime() != e.mtime()) {
+                        TreeWriter.finish(p, e, true);
+                    }
+                }
+                case HARDLINK -> {
+                    Path first = tree.resolve(e.linkTarget());
+                    if (st == null || st.inode() != TreeScanner.stat(first).inode()) {
+                        if (st != null) {
+                            Files.delete(p);
+                        }
+                        Files.createLink(p, first);
+                        dirty.add(p.getParent());
+                    }
+                }
+                default -> throw new IllegalStateException();
+            }
+        }
+        for (int i = dirs.size() - 1; i >= 0; i--) {
+            Manifest.Entry e = dirs.get(i);
+            Path p = e.path().isEmpty() ? tree : tree.resolve(e.path());
+            if (dirty.contains(p) || !sameAttrs(TreeScanner.stat(p), e)) {
+                TreeWriter.finish(p, e, false);
+                dirty.add(p);
+            }
+        }
+        for (Path f : written) {
+            try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ)) {
+                ch.force(true);
+            }
+        }
+        for (Path dir : dirty) {
+            Durable.fsyncDir(dir);
+        }
+        return written.size();
+    }
+
+    /** Deletes what is in the live tree but not in the manifest, or is there as another kind of file. */
+    private void removeExtras(Ds d, Path dir, String rel, Map<String, Manifest.Entry> want, Set<Path> dirty) throws IOException {
+        List<Path> kids = new ArrayList<>();
+        try (DirectoryStream<Path> s = Files.newDirectoryStream(dir)) {
+            s.forEach(kids::add);
+        }
+        for (Path k : kids) {
+            String r = rel.isEmpty() ? k.getFileName().toString() : rel + "/" + k.getFileName();
+            TreeScanner.Stat st = statOrNull(k);
+            if (st == null) {
+                continue;
+            }
+            Manifest.Entry e = want.get(r);
+            int kind = st.type();
+            boolean sameKind = e != null && switch (e.type()) {
+                case DIR -> kind == 0040000;
+                case FILE, HARDLINK -> kind == 0100000;
+                case SYMLINK -> kind == 0120000;
+            };
+            if (!sameKind) {
+                if (kind == 0040000) {
+                    Durable.deleteTree(k);
+                } else {
+                    Files.delete(k);
+                    cache.remove(d.guid, r);
+                }
+                dirty.add(dir);
+            } else if (kind == 0040000) {
+                removeExtras(d, k, r, want, dirty);
+            }
+        }
+    }
+
+    private static TreeScanner.Stat statOrNull(Path p) throws IOException {
+        try {
+            return TreeScanner.stat(p);
+        } catch (java.nio.file.NoSuchFileException e) {
+            return null;
+        }
+    }
+
+    private static boolean sameAttrs(TreeScanner.Stat st, Manifest.Entry e) {
+        return (st.mode() & 07777) == (e.mode() & 07777) && st.mtime() == e.mtime()
+                && (st.uid() == e.uid() && st.gid() == e.gid() || !"root".equals(System.getProperty("user.name")));
+    }
+
+    private static boolean sameXattrs(Map<String, byte[]> a, Map<String, byte[]> b) {
+        if (a.size() != b.size()) {
+            return false;
+        }
+        for (Map.Entry<String, byte[]> x : a.entrySet()) {
+            if (!java.util.Arrays.equals(x.getValue(), b.get(x.getKey()))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Records the live files just written from {@code m} in the change cache, racy when in the current clock tick. */
     void refreshCache(Ds d, Manifest m) throws IOException {
         long clock = fsClock();
@@ -549,9 +725,22 @@ final class Pool implements AutoCloseable {
         Durable.fsyncDir(d.meta());
     }
 
+    /** Releases the pool as a killed process would: the indexes are not marked clean. */
+    void abandon() {
+        chunks.close();
+        indexes.abandon();
+        try {
+            fileLock.release();
+            lockChannel.close();
+        } catch (IOException ignored) {
+            // as after a kill
+        }
+    }
+
     @Override
     public void close() throws IOException {
         try {
+            chunks.close();
             indexes.close();
         } finally {
             fileLock.release();

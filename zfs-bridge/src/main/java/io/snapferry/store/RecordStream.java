@@ -21,10 +21,12 @@ import java.util.List;
  */
 final class RecordStream {
     static final int MAGIC = 0x53464553; // "SFES"
-    static final int VERSION = 1;
+    /** Version 2 added manifest deltas ('D'); version 1 streams are still read. */
+    static final int VERSION = 2;
     static final int HEADER = 4 + 2 + 8 + 8 + 4;
     static final byte CHUNK = 'C';
     static final byte MANIFEST = 'M';
+    static final byte DELTA = 'D';
     static final byte END = 'E';
     static final int MAX_CHUNK_RECORD = 32 + 1 + 4 + ChunkStore.MAX_CHUNK + 1024;
     static final int MAX_MANIFEST = 256 * 1024 * 1024;
@@ -38,13 +40,17 @@ final class RecordStream {
     }
 
     /** One thing to put in a stream: a chunk (by hash) or a manifest (encoded). */
-    sealed interface Part permits ChunkPart, ManifestPart {
+    sealed interface Part permits ChunkPart, ManifestPart, DeltaPart {
     }
 
     record ChunkPart(byte[] hash) implements Part {
     }
 
     record ManifestPart(byte[] encoded) implements Part {
+    }
+
+    /** A manifest as a {@link ManifestDelta} from one the receiver has. */
+    record DeltaPart(byte[] delta) implements Part {
     }
 
     /**
@@ -70,13 +76,27 @@ final class RecordStream {
             emit(h.array());
         }
 
+        private final java.util.ArrayDeque<ByteBuffer> queued = new java.util.ArrayDeque<>(2);
+
         private void emit(byte[] b) {
             sha.update(b);
             current = ByteBuffer.wrap(b);
         }
 
+        /** Emits a record's head and then its payload, without copying the payload. */
+        private void emit(byte[] head, byte[] payload) {
+            sha.update(head);
+            sha.update(payload);
+            current = ByteBuffer.wrap(head);
+            queued.add(ByteBuffer.wrap(payload));
+        }
+
         private boolean advance() throws IOException {
             while (current == null || !current.hasRemaining()) {
+                if (!queued.isEmpty()) {
+                    current = queued.poll();
+                    continue;
+                }
                 if (ended) {
                     return false;
                 }
@@ -85,10 +105,12 @@ final class RecordStream {
                     records++;
                     if (p instanceof ChunkPart c) {
                         ChunkStore.Encoded e = chunks.readEncoded(c.hash());
-                        ByteBuffer b = ByteBuffer.allocate(5 + 32 + 1 + 4 + e.payload().length);
-                        b.put(CHUNK).putInt(32 + 1 + 4 + e.payload().length).put(c.hash()).put(e.codec())
-                                .putInt(e.rawLength()).put(e.payload());
-                        emit(b.array());
+                        ByteBuffer b = ByteBuffer.allocate(5 + 32 + 1 + 4);
+                        b.put(CHUNK).putInt(32 + 1 + 4 + e.payload().length).put(c.hash()).put(e.codec()).putInt(e.rawLength());
+                        emit(b.array(), e.payload());
+                    } else if (p instanceof DeltaPart dp) {
+                        byte[] m = dp.delta();
+                        emit(ByteBuffer.allocate(5 + m.length).put(DELTA).putInt(m.length).put(m).array());
                     } else {
                         byte[] m = ((ManifestPart) p).encoded();
                         emit(ByteBuffer.allocate(5 + m.length).put(MANIFEST).putInt(m.length).put(m).array());
@@ -140,6 +162,9 @@ final class RecordStream {
         void chunk(byte[] hash, ChunkStore.Encoded encoded) throws IOException;
 
         void manifest(Manifest m) throws IOException;
+
+        /** A manifest as a delta (see {@link ManifestDelta}); the consumer applies it to the base it names. */
+        void manifestDelta(byte[] delta) throws IOException;
     }
 
     /** Reads the header; a stream of another kind is CORRUPT_STREAM. */
@@ -156,8 +181,9 @@ final class RecordStream {
             throw corrupt("not an embedded-store stream (bad magic)");
         }
         int version = b.getShort();
-        if (version != VERSION) {
-            throw corrupt("stream version " + version + " is not supported (this build reads " + VERSION + ")");
+        if (version < 1 || version > VERSION) {
+            throw corrupt("stream version " + version + " is not supported (this build reads 1 to " + VERSION
+                    + "): upgrade snapferry on the receiving side");
         }
         long base = b.getLong();
         long ds = b.getLong();
@@ -219,6 +245,17 @@ final class RecordStream {
                         throw corrupt("a chunk does not match its SHA-256: the stream was damaged");
                     }
                     consumer.chunk(hash, e);
+                } else if (type == DELTA) {
+                    if (len < 8 + 4 + 4 + 32 || len > MAX_MANIFEST) {
+                        throw corrupt("manifest delta record of " + len + " bytes (limit " + MAX_MANIFEST + ")");
+                    }
+                    if (++manifests > header.snapshots()) {
+                        throw corrupt("more manifests than the header announced");
+                    }
+                    byte[] body = new byte[len];
+                    in.readFully(body);
+                    sha.update(body);
+                    consumer.manifestDelta(body);
                 } else if (type == MANIFEST) {
                     if (len < 40 || len > MAX_MANIFEST) {
                         throw corrupt("manifest record of " + len + " bytes (limit " + MAX_MANIFEST + ")");

@@ -10,10 +10,11 @@ import java.util.Objects;
  * @param chunkAvg     target average chunk size, a power of two
  * @param chunkMax     largest chunk
  * @param compression  how new chunks are compressed
- * @param gcGrace      garbage collection never removes a chunk file younger than this, so chunks of
+ * @param gcGrace      garbage collection leaves a pack modified more recently than this whole, so chunks of
  *                     an interrupted receive survive until it is re-run
  * @param indexEntries how many entries the Chronicle Map indexes are sized for (they grow up to 8
- *                     times beyond; past that, lookups fall back to the files)
+ *                     times beyond; past that, entries are kept in memory and
+ *                     the index is rebuilt at the next open)
  */
 public record StoreOptions(int chunkMin, int chunkAvg, int chunkMax, Compression compression, Duration gcGrace,
                            long indexEntries) {

@@ -90,7 +90,8 @@ final class TreeWriter {
         }
     }
 
-    private void writeFile(Manifest.Entry e, Path p) throws IOException {
+    /** Writes one regular file's contents and extended attributes (not its owner, mode or times: see {@link #finish}). */
+    void writeFile(Manifest.Entry e, Path p) throws IOException {
         try (RandomAccessFile raf = new RandomAccessFile(p.toFile(), "rw")) {
             FileChannel ch = raf.getChannel();
             long pos = 0;
@@ -111,7 +112,7 @@ final class TreeWriter {
         xattrs(p, e);
     }
 
-    private static void xattrs(Path p, Manifest.Entry e) throws IOException {
+    static void xattrs(Path p, Manifest.Entry e) throws IOException {
         if (e.xattrs().isEmpty()) {
             return;
         }
@@ -121,7 +122,8 @@ final class TreeWriter {
         }
     }
 
-    private static void finish(Path p, Manifest.Entry e, boolean symlink) throws IOException {
+    /** Sets owner (when permitted), mode (not for a symbolic link) and times from the entry. */
+    static void finish(Path p, Manifest.Entry e, boolean symlink) throws IOException {
         LinkOption[] nofollow = {LinkOption.NOFOLLOW_LINKS};
         try {
             Files.setAttribute(p, "unix:uid", e.uid(), nofollow);

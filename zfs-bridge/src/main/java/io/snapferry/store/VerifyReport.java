@@ -7,7 +7,7 @@ import java.util.Map;
 /**
  * What {@link EmbeddedStore#verify} found in one pool.
  *
- * @param chunksChecked    chunk files re-read and re-hashed
+ * @param chunksChecked    chunks re-read and re-hashed
  * @param bytesChecked     their raw bytes
  * @param damagedChunks    chunks (hex SHA-256) whose contents no longer match their hash, with the
  *                         snapshots that reference them; they are moved to {@code quarantine/} so

@@ -171,6 +171,8 @@ final class ReplicationCommands {
         long deadline = System.nanoTime() + Duration.ofDays(7).toNanos();
         JsonNode run = null;
         String lastLine = "";
+        // short runs (an incremental of a few KiB) end within milliseconds: ask soon, then less often
+        long pauseMillis = 5;
         while (System.nanoTime() < deadline) {
             JsonNode runs = api.get().get(runsQuery);
             if (runs.size() > 0 && !runs.get(0).path("id").asText().equals(previous)
@@ -187,7 +189,8 @@ final class ReplicationCommands {
                 }
             }
             try {
-                java.util.concurrent.TimeUnit.MILLISECONDS.sleep(250);
+                java.util.concurrent.TimeUnit.MILLISECONDS.sleep(pauseMillis);
+                pauseMillis = Math.min(250, pauseMillis * 2);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new CliException("interrupted; the replication goes on in the daemon");

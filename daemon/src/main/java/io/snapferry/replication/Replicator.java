@@ -143,6 +143,12 @@ public final class Replicator {
         private final Clock clock;
         private final String stepTag;
         private final String cursorTag;
+        /**
+         * Per dataset (source and target names alike): the snapshots that carry this task's cursor
+         * hold, as the last {@link #observe} saw them and {@link #moveCursor} left them. Spares a
+         * listing and a holds query per side each time the cursor moves.
+         */
+        private final Map<DatasetName, Set<SnapshotName>> cursorOn = new HashMap<>();
 
         Task(ReplicationSpec spec, Endpoint source, Endpoint target, ProgressListener progress, Clock clock) {
             this.spec = spec;
@@ -308,7 +314,7 @@ public final class Replicator {
         /** Lists both sides, discards a pending partial receive, releases step holds a crash left behind. */
         private Sides observe(DatasetName ds, DatasetName dst) {
             List<Snapshot> src = source.listSnapshots(ds);
-            releaseLeftoverStepHolds(source, src);
+            inspectHolds(source, ds, src);
             List<Snapshot> tgt;
             try {
                 tgt = target.listSnapshots(dst);
@@ -316,13 +322,14 @@ public final class Replicator {
                 if (e.code() != ErrorCode.NOT_FOUND) {
                     throw e;
                 }
+                cursorOn.put(dst, new HashSet<>());
                 return new Sides(src, Target.absent(), Map.of());
             }
             if (target.resumeToken(dst).isPresent()) {
                 log.warn("task {}: discarding the interrupted partial receive into {}", spec.taskId(), dst);
                 target.abortResumableReceive(dst);
             }
-            releaseLeftoverStepHolds(target, tgt);
+            inspectHolds(target, dst, tgt);
             Map<Long, String> names = new HashMap<>();
             tgt.forEach(s -> names.put(s.guid(), s.shortName()));
             Target t = tgt.isEmpty() && target.hasUnsnapshottedData(dst)
@@ -331,13 +338,23 @@ public final class Replicator {
             return new Sides(src, t, names);
         }
 
-        private void releaseLeftoverStepHolds(Endpoint side, List<Snapshot> snapshots) {
+        /** Releases step holds a crash left behind on {@code dataset}, and notes where the cursor holds are. */
+        private void inspectHolds(Endpoint side, DatasetName dataset, List<Snapshot> snapshots) {
+            Set<SnapshotName> cursor = new HashSet<>();
             for (Snapshot s : snapshots) {
-                if (s.holds() > 0 && side.holds(s.name()).contains(stepTag)) {
+                if (s.holds() == 0) {
+                    continue;
+                }
+                Set<String> tags = side.holds(s.name());
+                if (tags.contains(stepTag)) {
                     log.info("task {}: releasing leftover step hold on {}", spec.taskId(), s.name());
                     releaseQuietly(side, s.name(), stepTag);
                 }
+                if (tags.contains(cursorTag)) {
+                    cursor.add(s.name());
+                }
             }
+            cursorOn.put(dataset, cursor);
         }
 
         /** Destroys the snapshots a from-scratch plan replaces, after releasing this task's own holds on them. */
@@ -352,6 +369,10 @@ public final class Replicator {
                     if (tags.contains(tag)) {
                         target.release(s, tag);
                     }
+                }
+                Set<SnapshotName> cursor = cursorOn.get(dst);
+                if (cursor != null) {
+                    cursor.remove(s);
                 }
             }
             DestroyResult r = target.destroySnapshots(doomed);
@@ -438,6 +459,16 @@ public final class Replicator {
                 CountingInputStream watched = counting;
                 return supervise(context, watched, () -> target.receive(context.target(), receiveFrom, options),
                         List.of(in, counting, wire, raw));
+            } catch (IOException | RuntimeException e) {
+                Optional<LinkLostException> lost = linkLost(e);
+                if (lost.isPresent() && !(e instanceof StalledException)) {
+                    SnapshotName snapshot = context.request().snapshot();
+                    long moved = counting == null ? 0 : counting.bytes();
+                    throw new LinkLostException(lost.get().peer(), lost.get().detail(), "connection to " + lost.get().peer()
+                            + " lost during the transfer of " + snapshot + " after " + moved + " bytes (" + lost.get().detail()
+                            + "); the target keeps no partial snapshot and the next run sends " + snapshot + " again", e);
+                }
+                throw e;
             } finally {
                 if (counting != null) {
                     counted.accept(counting.bytes());
@@ -455,10 +486,17 @@ public final class Replicator {
             }
             SnapshotName onSource = ds.snapshot(snapshot.name());
             SnapshotName onTarget = dst.snapshot(targetName);
-            ensureHold(source, onSource, cursorTag);
-            ensureHold(target, onTarget, cursorTag);
-            releaseOthers(source, ds, onSource);
-            releaseOthers(target, dst, onTarget);
+            // both new holds first, then the old ones go: a failure in between leaves the old cursor
+            Set<SnapshotName> onSourceBefore = cursorOn.get(ds);
+            Set<SnapshotName> onTargetBefore = cursorOn.get(dst);
+            if (onSourceBefore == null || !onSourceBefore.contains(onSource)) {
+                ensureHold(source, onSource, cursorTag);
+            }
+            if (onTargetBefore == null || !onTargetBefore.contains(onTarget)) {
+                ensureHold(target, onTarget, cursorTag);
+            }
+            releaseOthers(source, ds, onSource, onSourceBefore);
+            releaseOthers(target, dst, onTarget, onTargetBefore);
         }
 
         private void ensureHold(Endpoint side, SnapshotName snapshot, String tag) {
@@ -471,12 +509,31 @@ public final class Replicator {
             }
         }
 
-        private void releaseOthers(Endpoint side, DatasetName dataset, SnapshotName keep) {
-            for (Snapshot s : side.listSnapshots(dataset)) {
-                if (s.holds() > 0 && !s.name().equals(keep) && side.holds(s.name()).contains(cursorTag)) {
-                    side.release(s.name(), cursorTag);
+        /**
+         * Releases the cursor hold everywhere on {@code dataset} but {@code keep}. {@code known}: where
+         * the cursor holds are, as this run knows (null when it does not: then the side is asked).
+         */
+        private void releaseOthers(Endpoint side, DatasetName dataset, SnapshotName keep, Set<SnapshotName> known) {
+            if (known == null) {
+                for (Snapshot s : side.listSnapshots(dataset)) {
+                    if (s.holds() > 0 && !s.name().equals(keep) && side.holds(s.name()).contains(cursorTag)) {
+                        side.release(s.name(), cursorTag);
+                    }
+                }
+            } else {
+                for (SnapshotName s : known) {
+                    if (!s.equals(keep)) {
+                        try {
+                            side.release(s, cursorTag);
+                        } catch (DatasetException e) {
+                            if (e.code() != ErrorCode.NOT_FOUND) {
+                                throw e;
+                            }
+                        }
+                    }
                 }
             }
+            cursorOn.put(dataset, new HashSet<>(Set.of(keep)));
         }
 
         private void releaseQuietly(Endpoint side, SnapshotName snapshot, String tag) {
@@ -558,7 +615,22 @@ public final class Replicator {
         }
     }
 
+    /** The {@link LinkLostException} behind {@code e}, if a lost connection is what failed. */
+    static Optional<LinkLostException> linkLost(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof LinkLostException l) {
+                return Optional.of(l);
+            }
+        }
+        return Optional.empty();
+    }
+
     static DatasetFailure classify(Throwable e) {
+        Optional<LinkLostException> lost = linkLost(e);
+        if (lost.isPresent() && !(e instanceof DatasetException) && !(e instanceof StalledException)) {
+            return new DatasetFailure(DatasetFailure.Reason.TRANSPORT_ERROR, ErrorCode.Category.TRANSIENT, Optional.empty(),
+                    lost.get().getMessage());
+        }
         if (e instanceof DatasetException de) {
             return new DatasetFailure(DatasetFailure.Reason.DATASET_ERROR, de.code().category(), Optional.of(de.code()),
                     de.getMessage());

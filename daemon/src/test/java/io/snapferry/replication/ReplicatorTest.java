@@ -467,6 +467,50 @@ class ReplicatorTest {
     }
 
     @Test
+    void aConnectionLostMidTransferSaysWhatWasOnItsWayHowFarItGotAndWhatHappensNext() {
+        snap(src, DATA, "auto-1");
+        FaultyEndpoint cut = new FaultyEndpoint(target, (n, req, real) -> real) {
+            @Override
+            public io.snapferry.dataset.ReceiveResult receive(DatasetName t, InputStream stream,
+                                                              io.snapferry.dataset.ReceiveOptions options) throws IOException {
+                stream.readNBytes(10);
+                throw new LinkLostException("b", new IOException("write(ChannelOutputStream[ChannelSubsystem[id=0, recipient=0]"
+                        + "-ClientSessionImpl[snapferry@/127.0.0.1:41961]] SSH_MSG_CHANNEL_DATA) len=236 - channel already closed"));
+            }
+        };
+
+        ReplicationResult r = replicator(Duration.ofSeconds(30)).run(spec(false, 0), source, cut, ProgressListener.NONE, clock);
+
+        DatasetFailure f = r.datasets().get(0).failure().orElseThrow();
+        assertThat(f.reason()).isEqualTo(DatasetFailure.Reason.TRANSPORT_ERROR);
+        assertThat(f.retryable()).isTrue();
+        assertThat(f.message()).isEqualTo("connection to b lost during the transfer of src/data@auto-1 after 10 bytes"
+                + " (channel already closed); the target keeps no partial snapshot and the next run sends src/data@auto-1 again");
+        assertThat(r.datasets().get(0).bytes()).isEqualTo(10);
+        assertThat(dst.datasetNames()).doesNotContain(BACKUP);
+        assertThat(holds(src, DATA)).isEmpty();
+    }
+
+    @Test
+    void aConnectionLostOutsideATransferSaysSoWithoutTheTransportsWords() {
+        snap(src, DATA, "auto-1");
+        FaultyEndpoint gone = new FaultyEndpoint(target, (n, req, real) -> real) {
+            @Override
+            public List<Snapshot> listSnapshots(DatasetName dataset) {
+                throw new java.io.UncheckedIOException("channel already closed",
+                        new LinkLostException("b", new IOException("channel already closed")));
+            }
+        };
+
+        DatasetFailure f = replicator(Duration.ofSeconds(30)).run(spec(false, 0), source, gone, ProgressListener.NONE, clock)
+                .datasets().get(0).failure().orElseThrow();
+
+        assertThat(f.reason()).isEqualTo(DatasetFailure.Reason.TRANSPORT_ERROR);
+        assertThat(f.retryable()).isTrue();
+        assertThat(f.message()).isEqualTo("connection to b lost (channel already closed); the next run connects again");
+    }
+
+    @Test
     void aPendingPartialReceiveIsDiscardedBeforePlanning() {
         snap(src, DATA, "auto-1");
         run(spec(false, 0), source);

@@ -62,7 +62,7 @@ public final class Appliance implements AutoCloseable {
     private DataDir.DaemonLock lock;
     private WebFrontend web;
     private SettingsStore settings;
-    private TaskHistory history;
+    private volatile TaskHistory history;
     private SnapshotTasks snapshotTasks;
     private Scheduler scheduler;
     private ReplicationTasks replications;
@@ -214,9 +214,15 @@ public final class Appliance implements AutoCloseable {
                 + r.wireBytes() + " on the wire) into " + r.target() + (r.received().isEmpty() ? "" : ": " + r.received())
                 + ", digest " + r.digest() + (r.keyFingerprint().isEmpty() ? "" : ", key " + r.keyFingerprint())
                 + ", " + r.duration().toMillis() + " ms";
-        String id = history.start(io.snapferry.daemon.ssh.SshManager.VERIFY_KIND, r.target().value());
-        history.log(id, r.ok() ? "INFO" : "ERROR", summary);
-        history.end(id, r.ok() ? io.snapferry.daemon.tasks.TaskRun.State.SUCCEEDED : io.snapferry.daemon.tasks.TaskRun.State.FAILED,
+        TaskHistory h = history;
+        if (h == null) {
+            // a receive that was still finishing while the appliance shut down: the log keeps it
+            LOG.warn("after shutdown: {}", summary);
+            return;
+        }
+        String id = h.start(io.snapferry.daemon.ssh.SshManager.VERIFY_KIND, r.target().value());
+        h.log(id, r.ok() ? "INFO" : "ERROR", summary);
+        h.end(id, r.ok() ? io.snapferry.daemon.tasks.TaskRun.State.SUCCEEDED : io.snapferry.daemon.tasks.TaskRun.State.FAILED,
                 r.ok() ? summary : r.result());
         if (!r.ok() && metrics != null) {
             metrics.verificationFailed(r.target().value());

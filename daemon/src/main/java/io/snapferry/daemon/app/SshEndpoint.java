@@ -12,6 +12,10 @@ import io.snapferry.replication.Endpoint;
 import io.snapferry.replication.Ownership;
 import io.snapferry.ssh.endpoint.RemoteEndpoint;
 import io.snapferry.ssh.endpoint.TargetOwner;
+import io.snapferry.replication.LinkLostException;
+import io.snapferry.ssh.endpoint.ProtocolException;
+import java.io.EOFException;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -22,67 +26,186 @@ import java.util.Set;
 /**
  * A snapferry box at the end of an SSH connection, as a replication {@link Endpoint}. The remote
  * box frames what it sends and verifies what it receives, so streams pass through untouched.
- * A failure of the connection on a call that has no {@code IOException} in its signature is an
- * {@link UncheckedIOException}, which the replication logic treats as a transport failure.
+ *
+ * <p>A connection that breaks (reset, closed, the box gone) is a {@link LinkLostException} naming
+ * the connection, not the SSH library's words; on a call that has no {@code IOException} in its
+ * signature it is wrapped in an {@link UncheckedIOException}, which the replication logic treats as
+ * a transport failure. A failure of the stream being sent, and a remote that breaks the protocol,
+ * stay what they are. The first call after a lost connection connects again (to the same box, by
+ * its id), so that a retry within the run, and the release of its holds, reach the box.
+ * Thread-safe; {@link #close()} closes the current connection.
  */
-final class SshEndpoint implements Endpoint {
-    private final RemoteEndpoint remote;
+final class SshEndpoint implements Endpoint, java.io.Closeable {
+    /** Opens a new connection to the same box. */
+    @FunctionalInterface
+    interface Reconnect {
+        RemoteEndpoint open() throws IOException;
+    }
 
-    SshEndpoint(RemoteEndpoint remote) {
+    private final String connection;
+    private final Reconnect reconnect;
+    private final String identity;
+    private RemoteEndpoint remote; // guarded by this
+
+    /**
+     * @param remote     the connection, open
+     * @param connection the name of the connection the remote is reached by, for messages
+     */
+    SshEndpoint(RemoteEndpoint remote, String connection, Reconnect reconnect) {
         this.remote = remote;
+        this.connection = connection;
+        this.reconnect = reconnect;
+        this.identity = remote.hello().remote().boxId();
+    }
+
+    /** The open connection; after a lost one, a new one. */
+    private RemoteEndpoint remote() throws IOException {
+        synchronized (this) {
+            if (!remote.isOpen()) {
+                RemoteEndpoint fresh = reconnect.open();
+                String box = fresh.hello().remote().boxId();
+                if (!box.equals(identity)) {
+                    fresh.close();
+                    throw new ProtocolException("connection " + connection + " reached box " + box + " after a reconnect, not "
+                            + identity + " as before");
+                }
+                remote = fresh;
+            }
+            return remote;
+        }
+    }
+
+    @Override
+    public synchronized void close() throws IOException {
+        remote.close();
+    }
+
+    /** {@code e} as a lost connection, unless it is the remote breaking the protocol. */
+    private IOException lost(IOException e) {
+        if (e instanceof LinkLostException) {
+            return e;
+        }
+        if (e instanceof ProtocolException && !(e.getCause() instanceof EOFException)) {
+            return e;
+        }
+        return new LinkLostException(connection, e);
     }
 
     private interface Call<T> {
         T call() throws IOException;
     }
 
-    private static <T> T io(Call<T> c) {
+    private <T> T io(Call<T> c) {
         try {
             return c.call();
         } catch (IOException e) {
-            throw new UncheckedIOException(e.getMessage(), e);
+            IOException l = lost(e);
+            throw new UncheckedIOException(l.getMessage(), l);
         }
     }
 
     @Override
     public String identity() {
-        return remote.hello().remote().boxId();
+        return identity;
     }
 
     @Override
     public List<Dataset> listDatasets(DatasetName root) {
-        return io(() -> remote.listDatasets(Optional.of(root)));
+        return io(() -> remote().listDatasets(Optional.of(root)));
     }
 
     @Override
     public List<Snapshot> listSnapshots(DatasetName dataset) {
-        return io(() -> remote.listSnapshots(dataset));
+        return io(() -> remote().listSnapshots(dataset));
     }
 
     @Override
     public boolean hasUnsnapshottedData(DatasetName dataset) {
-        return io(() -> remote.hasUnsnapshottedData(dataset));
+        return io(() -> remote().hasUnsnapshottedData(dataset));
     }
 
     @Override
     public void createParents(DatasetName dataset) {
-        io(() -> remote.createParents(dataset));
+        io(() -> remote().createParents(dataset));
     }
 
     @Override
     public InputStream send(SendRequest request) throws IOException {
-        return remote.send(request);
+        InputStream pulled;
+        try {
+            pulled = remote().send(request);
+        } catch (IOException e) {
+            throw lost(e);
+        }
+        return new FilterInputStream(pulled) {
+            @Override
+            public int read() throws IOException {
+                try {
+                    return super.read();
+                } catch (IOException e) {
+                    throw lost(e);
+                }
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                try {
+                    return super.read(b, off, len);
+                } catch (IOException e) {
+                    throw lost(e);
+                }
+            }
+        };
     }
 
     @Override
     public ReceiveResult receive(DatasetName target, InputStream stream, ReceiveOptions options) throws IOException {
-        return remote.receive(target, stream, options);
+        SourceWatch source = new SourceWatch(stream);
+        try {
+            return remote().receive(target, source, options);
+        } catch (IOException e) {
+            throw source.failed ? e : lost(e);
+        }
+    }
+
+    /** Remembers whether the stream being sent failed, so that its failure is not taken for the connection's. */
+    private static final class SourceWatch extends FilterInputStream {
+        volatile boolean failed;
+
+        SourceWatch(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            try {
+                return super.read();
+            } catch (IOException | RuntimeException e) {
+                failed = true;
+                throw e;
+            }
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            try {
+                return super.read(b, off, len);
+            } catch (IOException | RuntimeException e) {
+                failed = true;
+                throw e;
+            }
+        }
+
+        @Override
+        public void close() {
+            // the caller of receive owns the stream
+        }
     }
 
     @Override
     public void hold(SnapshotName snapshot, String tag) {
         io(() -> {
-            remote.hold(snapshot, tag);
+            remote().hold(snapshot, tag);
             return null;
         });
     }
@@ -90,43 +213,43 @@ final class SshEndpoint implements Endpoint {
     @Override
     public void release(SnapshotName snapshot, String tag) {
         io(() -> {
-            remote.release(snapshot, tag);
+            remote().release(snapshot, tag);
             return null;
         });
     }
 
     @Override
     public Set<String> holds(SnapshotName snapshot) {
-        return io(() -> remote.holds(snapshot));
+        return io(() -> remote().holds(snapshot));
     }
 
     @Override
     public DestroyResult destroySnapshots(List<SnapshotName> snapshots) {
-        return io(() -> remote.destroySnapshots(snapshots));
+        return io(() -> remote().destroySnapshots(snapshots));
     }
 
     @Override
     public Optional<String> resumeToken(DatasetName dataset) {
-        return io(() -> remote.resumeToken(dataset));
+        return io(() -> remote().resumeToken(dataset));
     }
 
     @Override
     public void abortResumableReceive(DatasetName dataset) {
         io(() -> {
-            remote.abortReceive(dataset);
+            remote().abortReceive(dataset);
             return null;
         });
     }
 
     @Override
     public Optional<Ownership> ownership(DatasetName dataset) {
-        return io(() -> remote.ownership(dataset)).map(o -> new Ownership(o.boxId(), o.taskId()));
+        return io(() -> remote().ownership(dataset)).map(o -> new Ownership(o.boxId(), o.taskId()));
     }
 
     @Override
     public void claim(DatasetName dataset, Ownership owner) {
         io(() -> {
-            remote.claim(dataset, new TargetOwner(owner.boxId(), owner.taskId()));
+            remote().claim(dataset, new TargetOwner(owner.boxId(), owner.taskId()));
             return null;
         });
     }

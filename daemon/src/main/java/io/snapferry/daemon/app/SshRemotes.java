@@ -5,7 +5,10 @@ import io.snapferry.daemon.replication.ReplicationTask;
 import io.snapferry.daemon.ssh.SshManager;
 import io.snapferry.replication.Endpoint;
 import io.snapferry.replication.LocalEndpoint;
+import io.snapferry.replication.LinkLostException;
 import io.snapferry.ssh.client.SshSession;
+import io.snapferry.ssh.client.SshTransportException;
+import io.snapferry.ssh.endpoint.ProtocolException;
 import io.snapferry.ssh.endpoint.RemoteEndpoint;
 import io.snapferry.zfs.ZfsCommandProvider;
 import java.io.IOException;
@@ -26,12 +29,26 @@ final class SshRemotes implements RemoteEndpoints {
         this.ownershipRoot = ownershipRoot;
     }
 
+    /** Connects to the box at the end of connection {@code name} and opens its endpoint. */
+    private RemoteEndpoint openEndpoint(String name) throws IOException {
+        try {
+            return ssh.openEndpoint(name);
+        } catch (SshTransportException e) {
+            throw e; // says which address failed how (refused, host key, authentication...)
+        } catch (IOException e) {
+            if (e instanceof ProtocolException && !(e.getCause() instanceof java.io.EOFException)) {
+                throw e; // the remote answered, but not in the protocol
+            }
+            // the SSH session was up, then the link broke while opening the endpoint channel
+            throw new LinkLostException(name, e);
+        }
+    }
+
     @Override
     public Remote open(ReplicationTask task) throws IOException {
         String name = task.connection().orElseThrow();
         if (task.transport() == ReplicationTask.Transport.SSH) {
-            RemoteEndpoint remote = ssh.openEndpoint(name);
-            Endpoint endpoint = new SshEndpoint(remote);
+            SshEndpoint endpoint = new SshEndpoint(openEndpoint(name), name, () -> openEndpoint(name));
             return new Remote() {
                 @Override
                 public Endpoint endpoint() {
@@ -40,7 +57,7 @@ final class SshRemotes implements RemoteEndpoints {
 
                 @Override
                 public void close() throws IOException {
-                    remote.close();
+                    endpoint.close();
                 }
             };
         }

@@ -26,21 +26,36 @@ import java.util.Set;
  * All of a box's pools as one provider: each call goes to the provider that owns the pool of the
  * dataset it names. Lets a replication endpoint span ZFS pools and the embedded store alike.
  * {@link #capabilities()} describes the first provider only; ask {@link #providerOf} for a pool's own.
+ *
+ * <p>Which provider owns a pool is asked once and remembered (asking costs a {@code zpool list}
+ * per call, which doubled the commands of every replication step); a pool not yet known makes it
+ * ask all providers again. A pool is taken to stay with the provider that first had it: one that
+ * is destroyed fails there as not found. When two providers claim a name the first one serves it.
+ * Thread-safe.
  */
 public final class RoutingProvider implements DatasetProvider {
     private final List<DatasetProvider> providers;
+    private final Map<String, DatasetProvider> owners = new java.util.concurrent.ConcurrentHashMap<>();
 
     public RoutingProvider(List<DatasetProvider> providers) {
         this.providers = List.copyOf(providers);
     }
 
     public DatasetProvider providerOf(DatasetName dataset) {
+        DatasetProvider known = owners.get(dataset.pool());
+        if (known != null) {
+            return known;
+        }
         for (DatasetProvider p : providers) {
-            if (p.pools().contains(dataset.pool())) {
-                return p;
+            for (String pool : p.pools()) {
+                owners.putIfAbsent(pool, p);
             }
         }
-        throw new DatasetException(ErrorCode.NOT_FOUND, "pool " + dataset.pool() + " does not exist on this box");
+        known = owners.get(dataset.pool());
+        if (known == null) {
+            throw new DatasetException(ErrorCode.NOT_FOUND, "pool " + dataset.pool() + " does not exist on this box");
+        }
+        return known;
     }
 
     @Override

@@ -205,10 +205,17 @@ public final class TaskHistory implements AutoCloseable {
         }
     }
 
-    /** Records the start of a run and returns its id. */
-    public String start(String kind, String subject) {
+    /**
+     * Records the start of a run and returns its id, unique in this history: the clock's
+     * millisecond and a counter, which starts again at each opening, so an id a run before a
+     * restart already has (the clock stepped back, or stands still as in tests) is skipped.
+     */
+    public synchronized String start(String kind, String subject) {
         Instant now = clock.instant();
-        String id = "t-" + Long.toString(now.toEpochMilli(), 36) + "-" + counter.incrementAndGet();
+        String id;
+        do {
+            id = "t-" + Long.toString(now.toEpochMilli(), 36) + "-" + counter.incrementAndGet();
+        } while (runs.containsKey(id));
         append(event(id, "start", now).put("kind", kind).put("subject", subject), true);
         return id;
     }

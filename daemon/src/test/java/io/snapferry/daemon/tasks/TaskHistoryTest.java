@@ -36,6 +36,24 @@ class TaskHistoryTest {
     }
 
     @Test
+    void aRunStartedAfterReopeningAtTheSameInstantGetsAFreshIdAndIsTheNewest() throws Exception {
+        Path f = tmp.resolve("history.jsonl");
+        String first;
+        try (TaskHistory h = new TaskHistory(f, clock, 100)) {
+            first = h.start("replication", "offsite");
+            h.end(first, TaskRun.State.FAILED, "connection to b lost");
+        }
+        try (TaskHistory h = new TaskHistory(f, clock, 100)) {
+            String again = h.start("replication", "offsite");
+            h.end(again, TaskRun.State.SUCCEEDED, "replicated 1 snapshot");
+
+            assertThat(again).isNotEqualTo(first);
+            assertThat(h.get(first).orElseThrow().result()).isEqualTo("connection to b lost");
+            assertThat(h.last("replication", "offsite").orElseThrow().id()).isEqualTo(again);
+        }
+    }
+
+    @Test
     void aRunWithoutEndIsInterruptedAfterACrash() throws Exception {
         Path f = tmp.resolve("history.jsonl");
         String id;

@@ -78,7 +78,8 @@ class FaultsTest {
         b.restart();
         Box.Result failed = run.join();
         assertThat(failed.exit()).as(failed.all()).isEqualTo(1);
-        assertThat(failed.all()).contains("transfer failed");
+        assertThat(failed.all()).contains("connection to b lost during the transfer of " + data + "@auto-2026-11-22_10-15 after ")
+                .contains("the next run sends");
         System.out.println("run cut short by B's restart:\n" + failed.all());
         assertThat(Zfs.names(boxes.poolB, replica)).containsExactly("auto-2026-11-22_10-00");
 

@@ -42,6 +42,17 @@ final class Zfs {
         return provider;
     }
 
+    /** The user hold tags on the snapshots of {@code dataset}, all together. */
+    static List<String> holdTags(ZfsTestPool pool, String dataset) {
+        List<String> tags = new java.util.ArrayList<>();
+        for (io.snapferry.dataset.Snapshot s : provider().listSnapshots(DatasetName.of(dataset))) {
+            if (s.holds() > 0) {
+                tags.addAll(provider().holds(s.name()));
+            }
+        }
+        return tags;
+    }
+
     static List<String> names(ZfsTestPool pool, String dataset) {
         return snapshots(pool, dataset).stream().map(Snap::name).toList();
     }

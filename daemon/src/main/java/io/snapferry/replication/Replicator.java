@@ -176,6 +176,7 @@ public final class Replicator {
                 results.add(failed(root, targetRoot, t0, 0, classify(e)));
                 return;
             }
+            Optional<Observed> observed = observeTree(root, targetRoot, datasets);
             Set<DatasetName> absentOnTarget = new HashSet<>();
             for (DatasetName ds : datasets) {
                 DatasetName dst = spec.targetFor(root, ds);
@@ -190,7 +191,7 @@ public final class Replicator {
                             "not replicated: its parent " + dst.parent() + " is not on the target")));
                     continue;
                 }
-                Outcome o = replicate(ds, dst);
+                Outcome o = replicate(ds, dst, observed);
                 if (!o.targetExists()) {
                     absentOnTarget.add(dst);
                 }
@@ -220,11 +221,115 @@ public final class Replicator {
         private record Outcome(DatasetResult result, boolean targetExists) {
         }
 
-        /** What planning saw of both sides. */
-        private record Sides(List<Snapshot> source, Target target, Map<Long, String> targetNames) {
+        /**
+         * One listing of each side's tree, taken before the datasets of a root are replicated:
+         * snapshots by dataset, the target datasets that exist, and the hold tags of every held
+         * snapshot. A dataset's first attempt plans from it (a retry lists again); the tags are
+         * updated as holds are released or placed through {@link #moveCursor} and
+         * {@link #releaseLeftoverStepHolds}.
+         */
+        private record Observed(Map<DatasetName, List<Snapshot>> source, Map<SnapshotName, Set<String>> sourceTags,
+                                Set<DatasetName> targetDatasets, Map<DatasetName, List<Snapshot>> target,
+                                Map<SnapshotName, Set<String>> targetTags) {
         }
 
-        private Outcome replicate(DatasetName ds, DatasetName dst) {
+        /**
+         * Lists each side once for the whole root: one recursive snapshot listing and one lookup of
+         * the holds of the held snapshots per side (one listing of the dataset itself without
+         * {@code recursive}). Empty when a listing fails: each dataset then lists for itself and
+         * reports its own failure.
+         */
+        private Optional<Observed> observeTree(DatasetName root, DatasetName targetRoot, List<DatasetName> datasets) {
+            if (datasets.isEmpty()) {
+                return Optional.empty();
+            }
+            try {
+                List<Snapshot> src = spec.recursive() ? source.listSnapshotsBelow(root) : source.listSnapshots(root);
+                Set<DatasetName> targetDatasets = new HashSet<>();
+                List<Snapshot> tgt = List.of();
+                try {
+                    if (spec.recursive()) {
+                        target.listDatasets(targetRoot).forEach(d -> targetDatasets.add(d.name()));
+                        tgt = targetDatasets.isEmpty() ? List.of() : target.listSnapshotsBelow(targetRoot);
+                    } else {
+                        tgt = target.listSnapshots(targetRoot);
+                        targetDatasets.add(targetRoot);
+                    }
+                } catch (DatasetException e) {
+                    if (e.code() != ErrorCode.NOT_FOUND) {
+                        throw e;
+                    }
+                    targetDatasets.clear();
+                    tgt = List.of();
+                }
+                return Optional.of(new Observed(byDataset(src), tagsOfHeld(source, src), targetDatasets, byDataset(tgt),
+                        tagsOfHeld(target, tgt)));
+            } catch (RuntimeException e) {
+                log.info("task {}: listing the trees of {} and {} at once failed, listing each dataset instead: {}",
+                        spec.taskId(), root, targetRoot, e.getMessage());
+                return Optional.empty();
+            }
+        }
+
+        private static Map<DatasetName, List<Snapshot>> byDataset(List<Snapshot> snapshots) {
+            Map<DatasetName, List<Snapshot>> out = new HashMap<>();
+            for (Snapshot s : snapshots) {
+                out.computeIfAbsent(s.dataset(), k -> new ArrayList<>()).add(s);
+            }
+            return out;
+        }
+
+        /** The tags of the snapshots that the listing shows held, in one lookup; mutable. */
+        private static Map<SnapshotName, Set<String>> tagsOfHeld(Endpoint side, List<Snapshot> snapshots) {
+            List<SnapshotName> held = snapshots.stream().filter(s -> s.holds() > 0).map(Snapshot::name).toList();
+            Map<SnapshotName, Set<String>> out = new HashMap<>();
+            if (!held.isEmpty()) {
+                side.holdsOf(held).forEach((k, v) -> out.put(k, new HashSet<>(v)));
+            }
+            return out;
+        }
+
+        /** What planning and the cursor move know of one side's holds; {@code tags} null: ask the endpoint. */
+        private record Holds(Endpoint side, List<Snapshot> snapshots, Map<SnapshotName, Set<String>> tags) {
+            Set<String> of(Snapshot s) {
+                if (s.holds() == 0) {
+                    return Set.of();
+                }
+                Set<String> t = tags == null ? null : tags.get(s.name());
+                return t != null ? t : side.holds(s.name());
+            }
+
+            Set<String> of(SnapshotName name) {
+                for (Snapshot s : snapshots) {
+                    if (s.name().equals(name)) {
+                        return of(s);
+                    }
+                }
+                return side.holds(name);
+            }
+
+            void placed(SnapshotName name, String tag) {
+                if (tags != null) {
+                    tags.computeIfAbsent(name, k -> new HashSet<>()).add(tag);
+                }
+            }
+
+            void released(SnapshotName name, String tag) {
+                if (tags != null && tags.containsKey(name)) {
+                    tags.get(name).remove(tag);
+                }
+            }
+        }
+
+        /**
+         * What planning saw of both sides; the holds are known (from the tree listing) on a
+         * dataset's first attempt only.
+         */
+        private record Sides(List<Snapshot> source, Target target, Map<Long, String> targetNames,
+                             Optional<Holds> sourceHolds, Optional<Holds> targetHolds) {
+        }
+
+        private Outcome replicate(DatasetName ds, DatasetName dst, Optional<Observed> observed) {
             Instant t0 = clock.instant();
             int attempts = 0;
             int corruptions = 0;
@@ -235,7 +340,7 @@ public final class Replicator {
             while (true) {
                 attempts++;
                 try {
-                    Sides sides = observe(ds, dst);
+                    Sides sides = observe(ds, dst, attempts == 1 && corruptions == 0 ? observed : Optional.empty());
                     targetExists = sides.target().exists();
                     Plan plan = Planner.plan(new PlanRequest(sides.source().stream().map(SnapshotRef::of).toList(),
                             List.of(), sides.target(), spec.eligible(), spec.allowFromScratch(),
@@ -248,7 +353,12 @@ public final class Replicator {
                                         Optional.empty(), dst + ": " + plan.describe()))), targetExists);
                     }
                     if (plan instanceof Plan.UpToDate u) {
-                        moveCursor(ds, dst, u.common(), sides.targetNames().getOrDefault(u.common().guid(), u.common().name()));
+                        String onTarget = sides.targetNames().getOrDefault(u.common().guid(), u.common().name());
+                        if (sides.sourceHolds().isPresent() && sides.targetHolds().isPresent()) {
+                            keepCursor(ds, dst, u.common(), onTarget, sides.sourceHolds().get(), sides.targetHolds().get());
+                        } else {
+                            moveCursor(ds, dst, u.common(), onTarget);
+                        }
                     }
                     if (plan instanceof Plan.FromScratch f) {
                         log.warn("task {}: {} shares no snapshot with {}; replacing {}{}", spec.taskId(), dst, ds,
@@ -305,37 +415,50 @@ public final class Replicator {
             }
         }
 
-        /** Lists both sides, discards a pending partial receive, releases step holds a crash left behind. */
-        private Sides observe(DatasetName ds, DatasetName dst) {
-            List<Snapshot> src = source.listSnapshots(ds);
-            releaseLeftoverStepHolds(source, src);
+        /**
+         * Lists both sides (or takes them from the tree listing), discards a pending partial
+         * receive, releases step holds a crash left behind.
+         */
+        private Sides observe(DatasetName ds, DatasetName dst, Optional<Observed> observed) {
+            List<Snapshot> src = observed.isPresent()
+                    ? observed.get().source().getOrDefault(ds, List.of())
+                    : source.listSnapshots(ds);
+            Holds srcHolds = new Holds(source, src, observed.map(Observed::sourceTags).orElse(null));
+            releaseLeftoverStepHolds(srcHolds);
             List<Snapshot> tgt;
+            if (observed.isPresent() && !observed.get().targetDatasets().contains(dst)) {
+                return new Sides(src, Target.absent(), Map.of(), Optional.of(srcHolds), Optional.empty());
+            }
             try {
-                tgt = target.listSnapshots(dst);
+                tgt = observed.isPresent() ? observed.get().target().getOrDefault(dst, List.of()) : target.listSnapshots(dst);
             } catch (DatasetException e) {
                 if (e.code() != ErrorCode.NOT_FOUND) {
                     throw e;
                 }
-                return new Sides(src, Target.absent(), Map.of());
+                return new Sides(src, Target.absent(), Map.of(), Optional.empty(), Optional.empty());
             }
             if (target.resumeToken(dst).isPresent()) {
                 log.warn("task {}: discarding the interrupted partial receive into {}", spec.taskId(), dst);
                 target.abortResumableReceive(dst);
             }
-            releaseLeftoverStepHolds(target, tgt);
+            Holds tgtHolds = new Holds(target, tgt, observed.map(Observed::targetTags).orElse(null));
+            releaseLeftoverStepHolds(tgtHolds);
             Map<Long, String> names = new HashMap<>();
             tgt.forEach(s -> names.put(s.guid(), s.shortName()));
             Target t = tgt.isEmpty() && target.hasUnsnapshottedData(dst)
                     ? Target.withUnsnapshottedData()
                     : Target.of(tgt.stream().map(SnapshotRef::of).toList());
-            return new Sides(src, t, names);
+            return observed.isPresent()
+                    ? new Sides(src, t, names, Optional.of(srcHolds), Optional.of(tgtHolds))
+                    : new Sides(src, t, names, Optional.empty(), Optional.empty());
         }
 
-        private void releaseLeftoverStepHolds(Endpoint side, List<Snapshot> snapshots) {
-            for (Snapshot s : snapshots) {
-                if (s.holds() > 0 && side.holds(s.name()).contains(stepTag)) {
+        private void releaseLeftoverStepHolds(Holds holds) {
+            for (Snapshot s : holds.snapshots()) {
+                if (s.holds() > 0 && holds.of(s).contains(stepTag)) {
                     log.info("task {}: releasing leftover step hold on {}", spec.taskId(), s.name());
-                    releaseQuietly(side, s.name(), stepTag);
+                    releaseQuietly(holds.side(), s.name(), stepTag);
+                    holds.released(s.name(), stepTag);
                 }
             }
         }
@@ -446,6 +569,36 @@ public final class Replicator {
             ensureHold(target, onTarget, cursorTag);
             releaseOthers(source, ds, onSource);
             releaseOthers(target, dst, onTarget);
+        }
+
+        /**
+         * As {@link #moveCursor} for a dataset with nothing to send, from the holds the tree listing
+         * showed: places the cursor where it is missing and releases it where it should not be, and
+         * asks the endpoints nothing when it is already right (the steady state).
+         */
+        private void keepCursor(DatasetName ds, DatasetName dst, SnapshotRef snapshot, String targetName, Holds onSource,
+                                Holds onTarget) {
+            if (snapshot.isBookmark()) {
+                return;
+            }
+            SnapshotName keepSource = ds.snapshot(snapshot.name());
+            SnapshotName keepTarget = dst.snapshot(targetName);
+            for (Holds h : List.of(onSource, onTarget)) {
+                SnapshotName keep = h == onSource ? keepSource : keepTarget;
+                if (!h.of(keep).contains(cursorTag)) {
+                    ensureHold(h.side(), keep, cursorTag);
+                    h.placed(keep, cursorTag);
+                }
+            }
+            for (Holds h : List.of(onSource, onTarget)) {
+                SnapshotName keep = h == onSource ? keepSource : keepTarget;
+                for (Snapshot s : h.snapshots()) {
+                    if (s.holds() > 0 && !s.name().equals(keep) && h.of(s).contains(cursorTag)) {
+                        h.side().release(s.name(), cursorTag);
+                        h.released(s.name(), cursorTag);
+                    }
+                }
+            }
         }
 
         private void ensureHold(Endpoint side, SnapshotName snapshot, String tag) {

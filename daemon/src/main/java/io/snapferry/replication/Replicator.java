@@ -42,23 +42,28 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Runs a replication task: for each source dataset (parents first, in a deterministic order) it
- * lists both sides, plans with {@link Planner}, and runs the steps, sending from the source
- * endpoint and receiving into the target endpoint.
+ * Runs a replication task: for each source root it lists both sides' trees once (one recursive
+ * snapshot listing and one lookup of the held snapshots' tags per side, see
+ * {@link Endpoint#listSnapshotsBelow} and {@link Endpoint#holdsOf}), then for each source dataset
+ * (parents first, in a deterministic order) plans with {@link Planner} from that listing and runs
+ * the steps, sending from the source endpoint and receiving into the target endpoint. A dataset
+ * with nothing to send costs no further call when its cursor is where it should be.
  *
  * <ul>
- *   <li><b>Holds.</b> While a step runs, its incremental base is held on both sides with
- *       {@link ReplicationHolds#stepTag}; the hold is released when the step ends. After each
- *       successful step the replication cursor ({@link ReplicationHolds#cursorTag}) moves to the
- *       received snapshot on both sides: the new hold is placed before the old one is released.
- *       A failure leaves the cursor where it was. Step holds left behind by a crash are released
- *       when the dataset is next replicated.</li>
+ *   <li><b>Holds.</b> While a step runs, its incremental base is held on both sides: by this
+ *       task's cursor when the listing showed the cursor there (the usual case), otherwise with
+ *       {@link ReplicationHolds#stepTag}, released when the step ends. After each successful step
+ *       the replication cursor ({@link ReplicationHolds#cursorTag}) moves to the received snapshot
+ *       on both sides: the new hold is placed before the old one is released. A failure leaves the
+ *       cursor where it was. Step holds left behind by a crash are released when the dataset is
+ *       next replicated; a dataset already up to date gets its cursor placed where it is missing
+ *       and released where it is misplaced.</li>
  *   <li><b>Ownership.</b> Each target root is claimed for (source box, task) on the first run;
  *       a target claimed by another source is refused.</li>
  *   <li><b>Retries.</b> A failure whose category is {@link ErrorCode.Category#TRANSIENT} (I/O
  *       errors and stalls included) is retried up to {@link ReplicationSpec#retries()} times with
- *       exponential backoff; each attempt plans again from fresh listings, so steps that completed
- *       are not repeated.</li>
+ *       exponential backoff; each retry plans again from a fresh listing of the dataset, so steps
+ *       that completed are not repeated.</li>
  *   <li><b>Stall watchdog.</b> The receive runs on a transfer thread; when no byte has moved for
  *       {@link Settings#stallTimeout()}, the streams are closed, the thread interrupted, and the
  *       attempt counts as a transient failure.</li>
@@ -352,13 +357,13 @@ public final class Replicator {
                                 new DatasetFailure(DatasetFailure.Reason.PLAN_REFUSED, ErrorCode.Category.USER_ERROR,
                                         Optional.empty(), dst + ": " + plan.describe()))), targetExists);
                     }
+                    // What the listing showed of the holds, while it stays true: a from-scratch plan
+                    // destroys target snapshots, so there the endpoints are asked again.
+                    Optional<Holds> srcHolds = plan instanceof Plan.FromScratch ? Optional.empty() : sides.sourceHolds();
+                    Optional<Holds> tgtHolds = plan instanceof Plan.FromScratch ? Optional.empty() : sides.targetHolds();
                     if (plan instanceof Plan.UpToDate u) {
-                        String onTarget = sides.targetNames().getOrDefault(u.common().guid(), u.common().name());
-                        if (sides.sourceHolds().isPresent() && sides.targetHolds().isPresent()) {
-                            keepCursor(ds, dst, u.common(), onTarget, sides.sourceHolds().get(), sides.targetHolds().get());
-                        } else {
-                            moveCursor(ds, dst, u.common(), onTarget);
-                        }
+                        moveCursor(ds, dst, u.common(), sides.targetNames().getOrDefault(u.common().guid(), u.common().name()),
+                                srcHolds, tgtHolds);
                     }
                     if (plan instanceof Plan.FromScratch f) {
                         log.warn("task {}: {} shares no snapshot with {}; replacing {}{}", spec.taskId(), dst, ds,
@@ -370,11 +375,11 @@ public final class Replicator {
                     }
                     Map<Long, String> targetNames = new HashMap<>(sides.targetNames());
                     for (Step step : plan.steps()) {
-                        ReceiveResult r = runStep(ds, dst, step, targetExists, targetNames, attempts, bytes);
+                        ReceiveResult r = runStep(ds, dst, step, targetExists, targetNames, attempts, bytes, srcHolds, tgtHolds);
                         received.addAll(r.received());
                         targetExists = true;
                         targetNames.put(step.to().guid(), step.to().name());
-                        moveCursor(ds, dst, step.to(), step.to().name());
+                        moveCursor(ds, dst, step.to(), step.to().name(), srcHolds, tgtHolds);
                     }
                     return new Outcome(result(ds, dst, lastPlan, received, bytes.get(), t0, attempts, Optional.empty()), targetExists);
                 } catch (InterruptedException e) {
@@ -427,7 +432,8 @@ public final class Replicator {
             releaseLeftoverStepHolds(srcHolds);
             List<Snapshot> tgt;
             if (observed.isPresent() && !observed.get().targetDatasets().contains(dst)) {
-                return new Sides(src, Target.absent(), Map.of(), Optional.of(srcHolds), Optional.empty());
+                return new Sides(src, Target.absent(), Map.of(), Optional.of(srcHolds),
+                        Optional.of(new Holds(target, List.of(), new HashMap<>())));
             }
             try {
                 tgt = observed.isPresent() ? observed.get().target().getOrDefault(dst, List.of()) : target.listSnapshots(dst);
@@ -485,7 +491,8 @@ public final class Replicator {
         }
 
         private ReceiveResult runStep(DatasetName ds, DatasetName dst, Step step, boolean targetExists,
-                                      Map<Long, String> targetNames, int attempt, AtomicLong bytes)
+                                      Map<Long, String> targetNames, int attempt, AtomicLong bytes, Optional<Holds> srcHolds,
+                                      Optional<Holds> tgtHolds)
                 throws IOException, InterruptedException {
             SnapshotName to = ds.snapshot(step.to().name());
             SendRequest request;
@@ -504,9 +511,16 @@ public final class Replicator {
             List<Runnable> release = new ArrayList<>();
             try {
                 if (step.from().isPresent()) {
+                    // The base needs no step hold where this task's cursor is known to hold it already.
                     SnapshotRef from = step.from().get();
-                    holdForStep(source, ds.snapshot(from.name()), release);
-                    holdForStep(target, dst.snapshot(targetNames.getOrDefault(from.guid(), from.name())), release);
+                    SnapshotName onSource = ds.snapshot(from.name());
+                    SnapshotName onTarget = dst.snapshot(targetNames.getOrDefault(from.guid(), from.name()));
+                    if (!cursorKnownOn(srcHolds, onSource)) {
+                        holdForStep(source, onSource, release);
+                    }
+                    if (!cursorKnownOn(tgtHolds, onTarget)) {
+                        holdForStep(target, onTarget, release);
+                    }
                 }
                 StepContext context = new StepContext(spec.taskId(), ds, dst, request, attempt);
                 long before = bytes.get();
@@ -516,6 +530,10 @@ public final class Replicator {
             } finally {
                 release.forEach(Runnable::run);
             }
+        }
+
+        private boolean cursorKnownOn(Optional<Holds> holds, SnapshotName snapshot) {
+            return holds.isPresent() && holds.get().tags().getOrDefault(snapshot, Set.of()).contains(cursorTag);
         }
 
         private void holdForStep(Endpoint side, SnapshotName snapshot, List<Runnable> release) {
@@ -572,30 +590,35 @@ public final class Replicator {
         }
 
         /**
-         * As {@link #moveCursor} for a dataset with nothing to send, from the holds the tree listing
-         * showed: places the cursor where it is missing and releases it where it should not be, and
-         * asks the endpoints nothing when it is already right (the steady state).
+         * Moves the cursor onto {@code snapshot}; with the holds the tree listing showed (kept up
+         * to date as this run places and releases them), only where it is missing or misplaced,
+         * without asking the endpoints where it is: nothing at all when it is already right.
          */
-        private void keepCursor(DatasetName ds, DatasetName dst, SnapshotRef snapshot, String targetName, Holds onSource,
-                                Holds onTarget) {
+        private void moveCursor(DatasetName ds, DatasetName dst, SnapshotRef snapshot, String targetName,
+                                Optional<Holds> onSource, Optional<Holds> onTarget) {
+            if (onSource.isEmpty() || onTarget.isEmpty()) {
+                moveCursor(ds, dst, snapshot, targetName);
+                return;
+            }
             if (snapshot.isBookmark()) {
                 return;
             }
-            SnapshotName keepSource = ds.snapshot(snapshot.name());
-            SnapshotName keepTarget = dst.snapshot(targetName);
-            for (Holds h : List.of(onSource, onTarget)) {
-                SnapshotName keep = h == onSource ? keepSource : keepTarget;
-                if (!h.of(keep).contains(cursorTag)) {
-                    ensureHold(h.side(), keep, cursorTag);
-                    h.placed(keep, cursorTag);
+            List<Holds> sides = List.of(onSource.get(), onTarget.get());
+            List<SnapshotName> keep = List.of(ds.snapshot(snapshot.name()), dst.snapshot(targetName));
+            for (int i = 0; i < 2; i++) {
+                if (!cursorKnownOn(Optional.of(sides.get(i)), keep.get(i))) {
+                    ensureHold(sides.get(i).side(), keep.get(i), cursorTag);
+                    sides.get(i).placed(keep.get(i), cursorTag);
                 }
             }
-            for (Holds h : List.of(onSource, onTarget)) {
-                SnapshotName keep = h == onSource ? keepSource : keepTarget;
-                for (Snapshot s : h.snapshots()) {
-                    if (s.holds() > 0 && !s.name().equals(keep) && h.of(s).contains(cursorTag)) {
-                        h.side().release(s.name(), cursorTag);
-                        h.released(s.name(), cursorTag);
+            for (int i = 0; i < 2; i++) {
+                Holds h = sides.get(i);
+                for (SnapshotName s : List.copyOf(h.tags().keySet())) {
+                    // the map covers the whole tree: only this dataset's snapshots are looked at
+                    if (s.dataset().equals(keep.get(i).dataset()) && !s.equals(keep.get(i))
+                            && h.tags().get(s).contains(cursorTag)) {
+                        h.side().release(s, cursorTag);
+                        h.released(s, cursorTag);
                     }
                 }
             }

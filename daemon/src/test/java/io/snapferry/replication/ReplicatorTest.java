@@ -326,7 +326,8 @@ class ReplicatorTest {
         });
         assertThat(run(spec(false, 0), watching).ok()).isTrue();
 
-        assertThat(duringStep).isEqualTo(Map.of("source", Set.of(CURSOR, STEP), "target", Set.of(CURSOR, STEP)));
+        // The cursor on the base protects it during the step: no step hold is needed.
+        assertThat(duringStep).isEqualTo(Map.of("source", Set.of(CURSOR), "target", Set.of(CURSOR)));
         assertThat(holds(src, DATA)).isEqualTo(Map.of("auto-3", Set.of(CURSOR)));
         assertThat(holds(dst, BACKUP)).isEqualTo(Map.of("auto-3", Set.of(CURSOR)));
         assertThat(ReplicationHolds.heldByReplication(target, BACKUP))
@@ -344,6 +345,51 @@ class ReplicatorTest {
         assertThat(holds(src, DATA)).isEqualTo(Map.of("auto-3", Set.of(CURSOR)));
         assertThat(holds(dst, BACKUP)).isEqualTo(Map.of("auto-3", Set.of(CURSOR)));
         assertThat(guids(dst, BACKUP)).doesNotContainKey("auto-4");
+    }
+
+    @Test
+    void aBaseWithoutTheCursorIsHeldForTheStepAndReleasedAfter() throws IOException {
+        snap(src, DATA, "auto-1");
+        // The target was seeded by hand: it shares auto-1 but no cursor holds it anywhere.
+        dst.createDataset(BACKUP.parent());
+        try (InputStream in = src.send(io.snapferry.dataset.SendRequest.full(DATA.snapshot("auto-1")))) {
+            dst.receive(BACKUP, in, io.snapferry.dataset.ReceiveOptions.defaults());
+        }
+        snap(src, DATA, "auto-2");
+        Map<String, Set<String>> duringStep = new HashMap<>();
+        FaultyEndpoint watching = new FaultyEndpoint(source, (n, req, real) -> {
+            duringStep.put("source", src.holds(DATA.snapshot("auto-1")));
+            duringStep.put("target", dst.holds(BACKUP.snapshot("auto-1")));
+            return real;
+        });
+
+        ReplicationResult r = run(spec(false, 0), watching);
+
+        assertThat(r.ok()).as(r.toString()).isTrue();
+        assertThat(r.datasets().get(0).received()).containsExactly(BACKUP.snapshot("auto-2"));
+        assertThat(duringStep).isEqualTo(Map.of("source", Set.of(STEP), "target", Set.of(STEP)));
+        assertThat(holds(src, DATA)).isEqualTo(Map.of("auto-2", Set.of(CURSOR)));
+        assertThat(holds(dst, BACKUP)).isEqualTo(Map.of("auto-2", Set.of(CURSOR)));
+    }
+
+    @Test
+    void aRetryPlansFromAFreshListingAndHoldsItsBaseForTheStep() {
+        snap(src, DATA, "auto-1");
+        run(spec(false, 0), source);
+        snap(src, DATA, "auto-2");
+        Map<Integer, Set<String>> duringSend = new HashMap<>();
+        FaultyEndpoint failingOnce = new FaultyEndpoint(source, (n, req, real) -> {
+            duringSend.put(n, src.holds(DATA.snapshot("auto-1")));
+            return n == 1 ? new FailingStream(real, 5) : real;
+        });
+
+        ReplicationResult r = run(spec(false, 1), failingOnce);
+
+        assertThat(r.ok()).as(r.toString()).isTrue();
+        assertThat(r.datasets().get(0).attempts()).isEqualTo(2);
+        assertThat(duringSend).isEqualTo(Map.of(1, Set.of(CURSOR), 2, Set.of(CURSOR, STEP)));
+        assertThat(holds(src, DATA)).isEqualTo(Map.of("auto-2", Set.of(CURSOR)));
+        assertThat(holds(dst, BACKUP)).isEqualTo(Map.of("auto-2", Set.of(CURSOR)));
     }
 
     @Test

@@ -33,21 +33,55 @@ public record ZfsFeatures(boolean parsableList, boolean parsableZpoolList, boole
         return new ZfsFeatures(true, true, true, true, true, true, true, true, true, true);
     }
 
-    /** Runs the probes; {@code run} executes one command (binary first) and returns its stderr. */
+    /**
+     * Runs the probes; {@code run} executes one command (binary first) and returns its stderr. The
+     * probes are independent, so they run at the same time (each on its own short-lived thread):
+     * over SSH every command costs a round trip and a remote process start, and one after another
+     * they made up much of the time of a short replication. {@code run} must be thread-safe.
+     */
     static ZfsFeatures probe(String zfs, String zpool, Function<List<String>, String> run) {
-        return new ZfsFeatures(
-                accepted(run.apply(List.of(zfs, "list", "-H", "-p", "-o", "name", PROBE))),
-                accepted(run.apply(List.of(zpool, "list", "-H", "-p", "-o", "name", PROBE))),
-                accepted(run.apply(List.of(zfs, "snapshot", PROBE + "@a", PROBE + "@b"))),
-                accepted(run.apply(List.of(zfs, "holds", "-H", PROBE + "@a"))),
-                accepted(run.apply(List.of(zfs, "get", "-Hp", "written", PROBE))),
-                accepted(run.apply(List.of(zfs, "receive", "-s", PROBE)))
-                        && accepted(run.apply(List.of(zfs, "receive", "-A", PROBE)))
-                        && accepted(run.apply(List.of(zfs, "get", "-Hp", "receive_resume_token", PROBE))),
-                accepted(run.apply(List.of(zfs, "bookmark", PROBE + "@a", PROBE + "#a"))),
-                accepted(run.apply(List.of(zfs, "receive", "-u"))),
-                accepted(run.apply(List.of(zfs, "receive", "-x", "compression", PROBE))),
-                accepted(run.apply(List.of(zpool, "sync", PROBE))));
+        List<List<String>> probes = List.of(
+                List.of(zfs, "list", "-H", "-p", "-o", "name", PROBE),
+                List.of(zpool, "list", "-H", "-p", "-o", "name", PROBE),
+                List.of(zfs, "snapshot", PROBE + "@a", PROBE + "@b"),
+                List.of(zfs, "holds", "-H", PROBE + "@a"),
+                List.of(zfs, "get", "-Hp", "written", PROBE),
+                List.of(zfs, "receive", "-s", PROBE),
+                List.of(zfs, "receive", "-A", PROBE),
+                List.of(zfs, "get", "-Hp", "receive_resume_token", PROBE),
+                List.of(zfs, "bookmark", PROBE + "@a", PROBE + "#a"),
+                List.of(zfs, "receive", "-u"),
+                List.of(zfs, "receive", "-x", "compression", PROBE),
+                List.of(zpool, "sync", PROBE));
+        List<java.util.concurrent.CompletableFuture<Boolean>> answers = new java.util.ArrayList<>();
+        for (List<String> cmd : probes) {
+            java.util.concurrent.CompletableFuture<Boolean> answer = new java.util.concurrent.CompletableFuture<>();
+            Thread t = new Thread(() -> {
+                try {
+                    answer.complete(accepted(run.apply(cmd)));
+                } catch (Throwable e) {
+                    answer.completeExceptionally(e);
+                }
+            }, "zfs-probe");
+            t.setDaemon(true);
+            t.start();
+            answers.add(answer);
+        }
+        boolean[] a = new boolean[answers.size()];
+        for (int i = 0; i < a.length; i++) {
+            try {
+                a[i] = answers.get(i).join();
+            } catch (java.util.concurrent.CompletionException e) {
+                if (e.getCause() instanceof RuntimeException re) {
+                    throw re;
+                }
+                if (e.getCause() instanceof Error err) {
+                    throw err;
+                }
+                throw e;
+            }
+        }
+        return new ZfsFeatures(a[0], a[1], a[2], a[3], a[4], a[5] && a[6] && a[7], a[8], a[9], a[10], a[11]);
     }
 
     /** True unless the command's parser refused the option, command or property itself. */

@@ -852,6 +852,22 @@ public final class ZfsCommandProvider implements DatasetProvider {
     // ---------------------------------------------------------------- send and receive
 
     /**
+     * True when {@code dataset}'s mountpoint is {@code none} or {@code legacy}: a receive into it
+     * (or, for a new target, below it, inheriting it) that sets no property mounts nothing, so
+     * {@code zfs receive -u} is not needed. It is left out there because on zfs-fuse it costs about
+     * 30 ms for every snapshot received (measured: 100 snapshots in 13-16 s with it, 10-13 s
+     * without). Any doubt (no parent, a failed lookup) answers false.
+     */
+    private boolean mountsNothing(DatasetName dataset) {
+        if (dataset == null) {
+            return false;
+        }
+        CommandRunner.Result r = zfs("get", "-H", "-o", "value", "mountpoint", dataset.value());
+        String mp = r.stdout().strip();
+        return r.ok() && (mp.equals("none") || mp.equals("legacy"));
+    }
+
+    /**
      * Starts {@code zfs send [-p] [-i|-I base] snapshot} (or {@code zfs send -t token}) and returns
      * its stdout; see {@link ProcessInputStream} for how failures and early closes behave. The
      * snapshots are checked first, so a missing one is NOT_FOUND here rather than at the first read.
@@ -901,7 +917,8 @@ public final class ZfsCommandProvider implements DatasetProvider {
      * newest snapshot is TARGET_MODIFIED, or with {@code rollback} the newer snapshots are destroyed
      * first; a full stream onto an existing target needs {@code rollback}. {@code -s} is used only where
      * supported. Where {@code -o}/{@code -x} are missing (zfs-fuse) the properties are set or
-     * inherited right after the receive. {@code -u} keeps zfs-fuse from mounting what it received.
+     * inherited right after the receive. {@code -u} keeps zfs-fuse from mounting what it received
+     * (left out where nothing can be mounted, see {@link #mountsNothing}).
      */
     @Override
     public ReceiveResult receive(DatasetName target, InputStream stream, ReceiveOptions options) throws IOException {
@@ -935,7 +952,8 @@ public final class ZfsCommandProvider implements DatasetProvider {
             throw DatasetException.exists("dataset " + target + " (a full stream needs a new target, or rollback to replace it)");
         }
         List<String> cmd = new ArrayList<>(List.of(zfs, "receive"));
-        if (features.receiveNoMount()) {
+        if (features.receiveNoMount() && !(header.compound() && !header.mayCarryProperties()
+                && mountsNothing(targetExists ? target : target.parent()))) {
             cmd.add("-u");
         }
         if (options.rollback()) {

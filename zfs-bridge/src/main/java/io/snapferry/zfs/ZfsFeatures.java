@@ -1,5 +1,7 @@
 package io.snapferry.zfs;
 
+import io.snapferry.dataset.DatasetException;
+import io.snapferry.dataset.ErrorCode;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Function;
@@ -33,11 +35,16 @@ public record ZfsFeatures(boolean parsableList, boolean parsableZpoolList, boole
         return new ZfsFeatures(true, true, true, true, true, true, true, true, true, true);
     }
 
+    /** How many probes run at once: an OpenSSH sshd allows 10 sessions per connection by default. */
+    static final int PARALLEL_PROBES = 4;
+
     /**
      * Runs the probes; {@code run} executes one command (binary first) and returns its stderr. The
-     * probes are independent, so they run at the same time (each on its own short-lived thread):
-     * over SSH every command costs a round trip and a remote process start, and one after another
-     * they made up much of the time of a short replication. {@code run} must be thread-safe.
+     * probes are independent, so up to {@value #PARALLEL_PROBES} run at the same time: over SSH every
+     * command costs a round trip and a remote process start, and one after another they made up much
+     * of the time of a short replication. A probe that fails (a server allowing fewer sessions at
+     * once, say) is run again alone afterwards; only a second failure is thrown. {@code run} must be
+     * thread-safe.
      */
     static ZfsFeatures probe(String zfs, String zpool, Function<List<String>, String> run) {
         List<List<String>> probes = List.of(
@@ -53,32 +60,34 @@ public record ZfsFeatures(boolean parsableList, boolean parsableZpoolList, boole
                 List.of(zfs, "receive", "-u"),
                 List.of(zfs, "receive", "-x", "compression", PROBE),
                 List.of(zpool, "sync", PROBE));
-        List<java.util.concurrent.CompletableFuture<Boolean>> answers = new java.util.ArrayList<>();
-        for (List<String> cmd : probes) {
-            java.util.concurrent.CompletableFuture<Boolean> answer = new java.util.concurrent.CompletableFuture<>();
-            Thread t = new Thread(() -> {
-                try {
-                    answer.complete(accepted(run.apply(cmd)));
-                } catch (Throwable e) {
-                    answer.completeExceptionally(e);
+        Boolean[] a = new Boolean[probes.size()];
+        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+        List<Thread> threads = new java.util.ArrayList<>();
+        for (int t = 0; t < PARALLEL_PROBES; t++) {
+            Thread thread = new Thread(() -> {
+                for (int i = next.getAndIncrement(); i < a.length; i = next.getAndIncrement()) {
+                    try {
+                        a[i] = accepted(run.apply(probes.get(i)));
+                    } catch (RuntimeException e) {
+                        // left null: run again alone below
+                    }
                 }
-            }, "zfs-probe");
-            t.setDaemon(true);
-            t.start();
-            answers.add(answer);
+            }, "zfs-probe-" + t);
+            thread.setDaemon(true);
+            thread.start();
+            threads.add(thread);
         }
-        boolean[] a = new boolean[answers.size()];
-        for (int i = 0; i < a.length; i++) {
+        for (Thread thread : threads) {
             try {
-                a[i] = answers.get(i).join();
-            } catch (java.util.concurrent.CompletionException e) {
-                if (e.getCause() instanceof RuntimeException re) {
-                    throw re;
-                }
-                if (e.getCause() instanceof Error err) {
-                    throw err;
-                }
-                throw e;
+                thread.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new DatasetException(ErrorCode.INTERNAL, "interrupted while probing what zfs supports", e);
+            }
+        }
+        for (int i = 0; i < a.length; i++) {
+            if (a[i] == null) {
+                a[i] = accepted(run.apply(probes.get(i)));
             }
         }
         return new ZfsFeatures(a[0], a[1], a[2], a[3], a[4], a[5] && a[6] && a[7], a[8], a[9], a[10], a[11]);

@@ -138,6 +138,27 @@ class ZfsErrorsTest {
     }
 
     @Test
+    void probesRunAFewAtATimeAndOneRefusedOnceIsRunAgainAlone() {
+        java.util.concurrent.atomic.AtomicInteger running = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger most = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicBoolean refused = new java.util.concurrent.atomic.AtomicBoolean();
+        ZfsFeatures f = ZfsFeatures.probe("zfs", "zpool", cmd -> {
+            most.accumulateAndGet(running.incrementAndGet(), Math::max);
+            try {
+                if (cmd.contains("bookmark") && refused.compareAndSet(false, true)) {
+                    throw new DatasetException(ErrorCode.BUSY, "the remote refused to run a command");
+                }
+                return "cannot open '%probe': dataset does not exist";
+            } finally {
+                running.decrementAndGet();
+            }
+        });
+        assertThat(f).isEqualTo(ZfsFeatures.modern());
+        assertThat(refused).isTrue();
+        assertThat(most.get()).isBetween(1, ZfsFeatures.PARALLEL_PROBES);
+    }
+
+    @Test
     void aProbeThatFailsFailsTheProbing() {
         assertThatThrownBy(() -> ZfsFeatures.probe("zfs", "zpool", cmd -> {
             if (cmd.contains("bookmark")) {

@@ -190,18 +190,18 @@ public final class ReplicationSyncoidBench implements Benchmark {
                         String label = String.format(Locale.ROOT, "%,d small incremental snapshots", n);
                         double[] m = measure(ctx, runs, label, allRuns,
                                 round -> {
-                                    seed(src + "@i0000", target + "/small-sf");
+                                    seed(src + "@i0000", target + "/small" + n + "-sf");
                                     double s = snapferry(connector, conn, local, own(dir, round), "small" + n, src,
-                                            target + "/small-sf", false, n + 1);
-                                    destroy(target + "/small-sf");
+                                            target + "/small" + n + "-sf", false, n + 1);
+                                    destroy(target + "/small" + n + "-sf");
                                     releaseHolds(src);
                                     return s;
                                 },
                                 round -> {
-                                    seed(src + "@i0000", target + "/small-sy");
-                                    double s = syncoid(syncoid, src, target + "/small-sy", false);
-                                    expectSnapshots(target + "/small-sy", n + 1);
-                                    destroy(target + "/small-sy");
+                                    seed(src + "@i0000", target + "/small" + n + "-sy");
+                                    double s = syncoid(syncoid, src, target + "/small" + n + "-sy", false);
+                                    expectSnapshots(target + "/small" + n + "-sy", n + 1);
+                                    destroy(target + "/small" + n + "-sy");
                                     return s;
                                 });
                         figures.add(Figure.vs(label + ", median", m[0], m[1], "s", peer, Figure.Goal.ratioAtMost(1.0)));

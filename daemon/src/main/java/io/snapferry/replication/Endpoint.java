@@ -13,7 +13,12 @@ import io.snapferry.dataset.SnapshotName;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -54,6 +59,26 @@ public interface Endpoint {
     List<Snapshot> listSnapshots(DatasetName dataset);
 
     /**
+     * The snapshots of {@code root} and every dataset below it, as
+     * {@link io.snapferry.dataset.DatasetProvider#listSnapshotsBelow}: grouped by dataset in tree
+     * order, each dataset's oldest first; {@link ErrorCode#NOT_FOUND} when root is absent. The
+     * default lists each dataset; an endpoint that can list a tree in one round trip overrides it.
+     */
+    default List<Snapshot> listSnapshotsBelow(DatasetName root) {
+        List<Snapshot> out = new ArrayList<>();
+        for (Dataset d : listDatasets(root)) {
+            try {
+                out.addAll(listSnapshots(d.name()));
+            } catch (DatasetException e) {
+                if (e.code() != ErrorCode.NOT_FOUND) {
+                    throw e;
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
      * True when the dataset exists, has no snapshot, and holds data that a full receive would
      * replace (files written into it). An empty, freshly created dataset answers false.
      */
@@ -86,6 +111,24 @@ public interface Endpoint {
 
     /** The tags of the user holds on a snapshot. */
     Set<String> holds(SnapshotName snapshot);
+
+    /**
+     * The hold tags of several snapshots, as {@link io.snapferry.dataset.DatasetProvider#holdsOf}:
+     * missing snapshots are left out. The default asks {@link #holds} for each.
+     */
+    default Map<SnapshotName, Set<String>> holdsOf(Collection<SnapshotName> snapshots) {
+        Map<SnapshotName, Set<String>> out = new LinkedHashMap<>();
+        for (SnapshotName s : new LinkedHashSet<>(snapshots)) {
+            try {
+                out.put(s, holds(s));
+            } catch (DatasetException e) {
+                if (e.code() != ErrorCode.NOT_FOUND) {
+                    throw e;
+                }
+            }
+        }
+        return out;
+    }
 
     /** Destroys what it can; held, busy or missing snapshots are skipped with the reason. */
     DestroyResult destroySnapshots(List<SnapshotName> snapshots);

@@ -69,6 +69,11 @@ public final class LocalEndpoint implements Endpoint {
     }
 
     @Override
+    public List<Snapshot> listSnapshotsBelow(DatasetName root) {
+        return provider.listSnapshotsBelow(root);
+    }
+
+    @Override
     public boolean hasUnsnapshottedData(DatasetName dataset) {
         return provider.listSnapshots(dataset).isEmpty() && provider.writtenSinceLastSnapshot(dataset) > 0;
     }
@@ -116,6 +121,11 @@ public final class LocalEndpoint implements Endpoint {
     @Override
     public Set<String> holds(SnapshotName snapshot) {
         return provider.holds(snapshot);
+    }
+
+    @Override
+    public Map<SnapshotName, Set<String>> holdsOf(java.util.Collection<SnapshotName> snapshots) {
+        return provider.holdsOf(snapshots);
     }
 
     @Override

@@ -42,23 +42,28 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Runs a replication task: for each source dataset (parents first, in a deterministic order) it
- * lists both sides, plans with {@link Planner}, and runs the steps, sending from the source
- * endpoint and receiving into the target endpoint.
+ * Runs a replication task: for each source root it lists both sides' trees once (one recursive
+ * snapshot listing and one lookup of the held snapshots' tags per side, see
+ * {@link Endpoint#listSnapshotsBelow} and {@link Endpoint#holdsOf}), then for each source dataset
+ * (parents first, in a deterministic order) plans with {@link Planner} from that listing and runs
+ * the steps, sending from the source endpoint and receiving into the target endpoint. A dataset
+ * with nothing to send costs no further call when its cursor is where it should be.
  *
  * <ul>
- *   <li><b>Holds.</b> While a step runs, its incremental base is held on both sides with
- *       {@link ReplicationHolds#stepTag}; the hold is released when the step ends. After each
- *       successful step the replication cursor ({@link ReplicationHolds#cursorTag}) moves to the
- *       received snapshot on both sides: the new hold is placed before the old one is released.
- *       A failure leaves the cursor where it was. Step holds left behind by a crash are released
- *       when the dataset is next replicated.</li>
+ *   <li><b>Holds.</b> While a step runs, its incremental base is held on both sides: by this
+ *       task's cursor when the listing showed the cursor there (the usual case), otherwise with
+ *       {@link ReplicationHolds#stepTag}, released when the step ends. After each successful step
+ *       the replication cursor ({@link ReplicationHolds#cursorTag}) moves to the received snapshot
+ *       on both sides: the new hold is placed before the old one is released. A failure leaves the
+ *       cursor where it was. Step holds left behind by a crash are released when the dataset is
+ *       next replicated; a dataset already up to date gets its cursor placed where it is missing
+ *       and released where it is misplaced.</li>
  *   <li><b>Ownership.</b> Each target root is claimed for (source box, task) on the first run;
  *       a target claimed by another source is refused.</li>
  *   <li><b>Retries.</b> A failure whose category is {@link ErrorCode.Category#TRANSIENT} (I/O
  *       errors and stalls included) is retried up to {@link ReplicationSpec#retries()} times with
- *       exponential backoff; each attempt plans again from fresh listings, so steps that completed
- *       are not repeated.</li>
+ *       exponential backoff; each retry plans again from a fresh listing of the dataset, so steps
+ *       that completed are not repeated.</li>
  *   <li><b>Stall watchdog.</b> The receive runs on a transfer thread; when no byte has moved for
  *       {@link Settings#stallTimeout()}, the streams are closed, the thread interrupted, and the
  *       attempt counts as a transient failure.</li>
@@ -143,12 +148,6 @@ public final class Replicator {
         private final Clock clock;
         private final String stepTag;
         private final String cursorTag;
-        /**
-         * Per dataset (source and target names alike): the snapshots that carry this task's cursor
-         * hold, as the last {@link #observe} saw them and {@link #moveCursor} left them. Spares a
-         * listing and a holds query per side each time the cursor moves.
-         */
-        private final Map<DatasetName, Set<SnapshotName>> cursorOn = new HashMap<>();
 
         Task(ReplicationSpec spec, Endpoint source, Endpoint target, ProgressListener progress, Clock clock) {
             this.spec = spec;
@@ -182,6 +181,7 @@ public final class Replicator {
                 results.add(failed(root, targetRoot, t0, 0, classify(e)));
                 return;
             }
+            Optional<Observed> observed = observeTree(root, targetRoot, datasets);
             Set<DatasetName> absentOnTarget = new HashSet<>();
             for (DatasetName ds : datasets) {
                 DatasetName dst = spec.targetFor(root, ds);
@@ -196,7 +196,7 @@ public final class Replicator {
                             "not replicated: its parent " + dst.parent() + " is not on the target")));
                     continue;
                 }
-                Outcome o = replicate(ds, dst);
+                Outcome o = replicate(ds, dst, observed);
                 if (!o.targetExists()) {
                     absentOnTarget.add(dst);
                 }
@@ -226,11 +226,115 @@ public final class Replicator {
         private record Outcome(DatasetResult result, boolean targetExists) {
         }
 
-        /** What planning saw of both sides. */
-        private record Sides(List<Snapshot> source, Target target, Map<Long, String> targetNames) {
+        /**
+         * One listing of each side's tree, taken before the datasets of a root are replicated:
+         * snapshots by dataset, the target datasets that exist, and the hold tags of every held
+         * snapshot. A dataset's first attempt plans from it (a retry lists again); the tags are
+         * updated as holds are released or placed through {@link #moveCursor} and
+         * {@link #releaseLeftoverStepHolds}.
+         */
+        private record Observed(Map<DatasetName, List<Snapshot>> source, Map<SnapshotName, Set<String>> sourceTags,
+                                Set<DatasetName> targetDatasets, Map<DatasetName, List<Snapshot>> target,
+                                Map<SnapshotName, Set<String>> targetTags) {
         }
 
-        private Outcome replicate(DatasetName ds, DatasetName dst) {
+        /**
+         * Lists each side once for the whole root: one recursive snapshot listing and one lookup of
+         * the holds of the held snapshots per side (one listing of the dataset itself without
+         * {@code recursive}). Empty when a listing fails: each dataset then lists for itself and
+         * reports its own failure.
+         */
+        private Optional<Observed> observeTree(DatasetName root, DatasetName targetRoot, List<DatasetName> datasets) {
+            if (datasets.isEmpty()) {
+                return Optional.empty();
+            }
+            try {
+                List<Snapshot> src = spec.recursive() ? source.listSnapshotsBelow(root) : source.listSnapshots(root);
+                Set<DatasetName> targetDatasets = new HashSet<>();
+                List<Snapshot> tgt = List.of();
+                try {
+                    if (spec.recursive()) {
+                        target.listDatasets(targetRoot).forEach(d -> targetDatasets.add(d.name()));
+                        tgt = targetDatasets.isEmpty() ? List.of() : target.listSnapshotsBelow(targetRoot);
+                    } else {
+                        tgt = target.listSnapshots(targetRoot);
+                        targetDatasets.add(targetRoot);
+                    }
+                } catch (DatasetException e) {
+                    if (e.code() != ErrorCode.NOT_FOUND) {
+                        throw e;
+                    }
+                    targetDatasets.clear();
+                    tgt = List.of();
+                }
+                return Optional.of(new Observed(byDataset(src), tagsOfHeld(source, src), targetDatasets, byDataset(tgt),
+                        tagsOfHeld(target, tgt)));
+            } catch (RuntimeException e) {
+                log.info("task {}: listing the trees of {} and {} at once failed, listing each dataset instead: {}",
+                        spec.taskId(), root, targetRoot, e.getMessage());
+                return Optional.empty();
+            }
+        }
+
+        private static Map<DatasetName, List<Snapshot>> byDataset(List<Snapshot> snapshots) {
+            Map<DatasetName, List<Snapshot>> out = new HashMap<>();
+            for (Snapshot s : snapshots) {
+                out.computeIfAbsent(s.dataset(), k -> new ArrayList<>()).add(s);
+            }
+            return out;
+        }
+
+        /** The tags of the snapshots that the listing shows held, in one lookup; mutable. */
+        private static Map<SnapshotName, Set<String>> tagsOfHeld(Endpoint side, List<Snapshot> snapshots) {
+            List<SnapshotName> held = snapshots.stream().filter(s -> s.holds() > 0).map(Snapshot::name).toList();
+            Map<SnapshotName, Set<String>> out = new HashMap<>();
+            if (!held.isEmpty()) {
+                side.holdsOf(held).forEach((k, v) -> out.put(k, new HashSet<>(v)));
+            }
+            return out;
+        }
+
+        /** What planning and the cursor move know of one side's holds; {@code tags} null: ask the endpoint. */
+        private record Holds(Endpoint side, List<Snapshot> snapshots, Map<SnapshotName, Set<String>> tags) {
+            Set<String> of(Snapshot s) {
+                if (s.holds() == 0) {
+                    return Set.of();
+                }
+                Set<String> t = tags == null ? null : tags.get(s.name());
+                return t != null ? t : side.holds(s.name());
+            }
+
+            Set<String> of(SnapshotName name) {
+                for (Snapshot s : snapshots) {
+                    if (s.name().equals(name)) {
+                        return of(s);
+                    }
+                }
+                return side.holds(name);
+            }
+
+            void placed(SnapshotName name, String tag) {
+                if (tags != null) {
+                    tags.computeIfAbsent(name, k -> new HashSet<>()).add(tag);
+                }
+            }
+
+            void released(SnapshotName name, String tag) {
+                if (tags != null && tags.containsKey(name)) {
+                    tags.get(name).remove(tag);
+                }
+            }
+        }
+
+        /**
+         * What planning saw of both sides; the holds are known (from the tree listing) on a
+         * dataset's first attempt only.
+         */
+        private record Sides(List<Snapshot> source, Target target, Map<Long, String> targetNames,
+                             Optional<Holds> sourceHolds, Optional<Holds> targetHolds) {
+        }
+
+        private Outcome replicate(DatasetName ds, DatasetName dst, Optional<Observed> observed) {
             Instant t0 = clock.instant();
             int attempts = 0;
             int corruptions = 0;
@@ -241,7 +345,7 @@ public final class Replicator {
             while (true) {
                 attempts++;
                 try {
-                    Sides sides = observe(ds, dst);
+                    Sides sides = observe(ds, dst, attempts == 1 && corruptions == 0 ? observed : Optional.empty());
                     targetExists = sides.target().exists();
                     Plan plan = Planner.plan(new PlanRequest(sides.source().stream().map(SnapshotRef::of).toList(),
                             List.of(), sides.target(), spec.eligible(), spec.allowFromScratch(),
@@ -253,8 +357,13 @@ public final class Replicator {
                                 new DatasetFailure(DatasetFailure.Reason.PLAN_REFUSED, ErrorCode.Category.USER_ERROR,
                                         Optional.empty(), dst + ": " + plan.describe()))), targetExists);
                     }
+                    // What the listing showed of the holds, while it stays true: a from-scratch plan
+                    // destroys target snapshots, so there the endpoints are asked again.
+                    Optional<Holds> srcHolds = plan instanceof Plan.FromScratch ? Optional.empty() : sides.sourceHolds();
+                    Optional<Holds> tgtHolds = plan instanceof Plan.FromScratch ? Optional.empty() : sides.targetHolds();
                     if (plan instanceof Plan.UpToDate u) {
-                        moveCursor(ds, dst, u.common(), sides.targetNames().getOrDefault(u.common().guid(), u.common().name()));
+                        moveCursor(ds, dst, u.common(), sides.targetNames().getOrDefault(u.common().guid(), u.common().name()),
+                                srcHolds, tgtHolds);
                     }
                     if (plan instanceof Plan.FromScratch f) {
                         log.warn("task {}: {} shares no snapshot with {}; replacing {}{}", spec.taskId(), dst, ds,
@@ -266,11 +375,11 @@ public final class Replicator {
                     }
                     Map<Long, String> targetNames = new HashMap<>(sides.targetNames());
                     for (Step step : plan.steps()) {
-                        ReceiveResult r = runStep(ds, dst, step, targetExists, targetNames, attempts, bytes);
+                        ReceiveResult r = runStep(ds, dst, step, targetExists, targetNames, attempts, bytes, srcHolds, tgtHolds);
                         received.addAll(r.received());
                         targetExists = true;
                         targetNames.put(step.to().guid(), step.to().name());
-                        moveCursor(ds, dst, step.to(), step.to().name());
+                        moveCursor(ds, dst, step.to(), step.to().name(), srcHolds, tgtHolds);
                     }
                     return new Outcome(result(ds, dst, lastPlan, received, bytes.get(), t0, attempts, Optional.empty()), targetExists);
                 } catch (InterruptedException e) {
@@ -311,50 +420,53 @@ public final class Replicator {
             }
         }
 
-        /** Lists both sides, discards a pending partial receive, releases step holds a crash left behind. */
-        private Sides observe(DatasetName ds, DatasetName dst) {
-            List<Snapshot> src = source.listSnapshots(ds);
-            inspectHolds(source, ds, src);
+        /**
+         * Lists both sides (or takes them from the tree listing), discards a pending partial
+         * receive, releases step holds a crash left behind.
+         */
+        private Sides observe(DatasetName ds, DatasetName dst, Optional<Observed> observed) {
+            List<Snapshot> src = observed.isPresent()
+                    ? observed.get().source().getOrDefault(ds, List.of())
+                    : source.listSnapshots(ds);
+            Holds srcHolds = new Holds(source, src, observed.map(Observed::sourceTags).orElse(null));
+            releaseLeftoverStepHolds(srcHolds);
             List<Snapshot> tgt;
+            if (observed.isPresent() && !observed.get().targetDatasets().contains(dst)) {
+                return new Sides(src, Target.absent(), Map.of(), Optional.of(srcHolds),
+                        Optional.of(new Holds(target, List.of(), new HashMap<>())));
+            }
             try {
-                tgt = target.listSnapshots(dst);
+                tgt = observed.isPresent() ? observed.get().target().getOrDefault(dst, List.of()) : target.listSnapshots(dst);
             } catch (DatasetException e) {
                 if (e.code() != ErrorCode.NOT_FOUND) {
                     throw e;
                 }
-                cursorOn.put(dst, new HashSet<>());
-                return new Sides(src, Target.absent(), Map.of());
+                return new Sides(src, Target.absent(), Map.of(), Optional.empty(), Optional.empty());
             }
             if (target.resumeToken(dst).isPresent()) {
                 log.warn("task {}: discarding the interrupted partial receive into {}", spec.taskId(), dst);
                 target.abortResumableReceive(dst);
             }
-            inspectHolds(target, dst, tgt);
+            Holds tgtHolds = new Holds(target, tgt, observed.map(Observed::targetTags).orElse(null));
+            releaseLeftoverStepHolds(tgtHolds);
             Map<Long, String> names = new HashMap<>();
             tgt.forEach(s -> names.put(s.guid(), s.shortName()));
             Target t = tgt.isEmpty() && target.hasUnsnapshottedData(dst)
                     ? Target.withUnsnapshottedData()
                     : Target.of(tgt.stream().map(SnapshotRef::of).toList());
-            return new Sides(src, t, names);
+            return observed.isPresent()
+                    ? new Sides(src, t, names, Optional.of(srcHolds), Optional.of(tgtHolds))
+                    : new Sides(src, t, names, Optional.empty(), Optional.empty());
         }
 
-        /** Releases step holds a crash left behind on {@code dataset}, and notes where the cursor holds are. */
-        private void inspectHolds(Endpoint side, DatasetName dataset, List<Snapshot> snapshots) {
-            Set<SnapshotName> cursor = new HashSet<>();
-            for (Snapshot s : snapshots) {
-                if (s.holds() == 0) {
-                    continue;
-                }
-                Set<String> tags = side.holds(s.name());
-                if (tags.contains(stepTag)) {
+        private void releaseLeftoverStepHolds(Holds holds) {
+            for (Snapshot s : holds.snapshots()) {
+                if (s.holds() > 0 && holds.of(s).contains(stepTag)) {
                     log.info("task {}: releasing leftover step hold on {}", spec.taskId(), s.name());
-                    releaseQuietly(side, s.name(), stepTag);
-                }
-                if (tags.contains(cursorTag)) {
-                    cursor.add(s.name());
+                    releaseQuietly(holds.side(), s.name(), stepTag);
+                    holds.released(s.name(), stepTag);
                 }
             }
-            cursorOn.put(dataset, cursor);
         }
 
         /** Destroys the snapshots a from-scratch plan replaces, after releasing this task's own holds on them. */
@@ -370,10 +482,6 @@ public final class Replicator {
                         target.release(s, tag);
                     }
                 }
-                Set<SnapshotName> cursor = cursorOn.get(dst);
-                if (cursor != null) {
-                    cursor.remove(s);
-                }
             }
             DestroyResult r = target.destroySnapshots(doomed);
             if (!r.skipped().isEmpty()) {
@@ -383,7 +491,8 @@ public final class Replicator {
         }
 
         private ReceiveResult runStep(DatasetName ds, DatasetName dst, Step step, boolean targetExists,
-                                      Map<Long, String> targetNames, int attempt, AtomicLong bytes)
+                                      Map<Long, String> targetNames, int attempt, AtomicLong bytes, Optional<Holds> srcHolds,
+                                      Optional<Holds> tgtHolds)
                 throws IOException, InterruptedException {
             SnapshotName to = ds.snapshot(step.to().name());
             SendRequest request;
@@ -402,9 +511,16 @@ public final class Replicator {
             List<Runnable> release = new ArrayList<>();
             try {
                 if (step.from().isPresent()) {
+                    // The base needs no step hold where this task's cursor is known to hold it already.
                     SnapshotRef from = step.from().get();
-                    holdForStep(source, ds.snapshot(from.name()), release);
-                    holdForStep(target, dst.snapshot(targetNames.getOrDefault(from.guid(), from.name())), release);
+                    SnapshotName onSource = ds.snapshot(from.name());
+                    SnapshotName onTarget = dst.snapshot(targetNames.getOrDefault(from.guid(), from.name()));
+                    if (!cursorKnownOn(srcHolds, onSource)) {
+                        holdForStep(source, onSource, release);
+                    }
+                    if (!cursorKnownOn(tgtHolds, onTarget)) {
+                        holdForStep(target, onTarget, release);
+                    }
                 }
                 StepContext context = new StepContext(spec.taskId(), ds, dst, request, attempt);
                 long before = bytes.get();
@@ -426,6 +542,10 @@ public final class Replicator {
                 log.debug("task {}: no size estimate for {}: {}", spec.taskId(), request.snapshot(), e.toString());
                 return OptionalLong.empty();
             }
+        }
+
+        private boolean cursorKnownOn(Optional<Holds> holds, SnapshotName snapshot) {
+            return holds.isPresent() && holds.get().tags().getOrDefault(snapshot, Set.of()).contains(cursorTag);
         }
 
         private void holdForStep(Endpoint side, SnapshotName snapshot, List<Runnable> release) {
@@ -486,17 +606,45 @@ public final class Replicator {
             }
             SnapshotName onSource = ds.snapshot(snapshot.name());
             SnapshotName onTarget = dst.snapshot(targetName);
-            // both new holds first, then the old ones go: a failure in between leaves the old cursor
-            Set<SnapshotName> onSourceBefore = cursorOn.get(ds);
-            Set<SnapshotName> onTargetBefore = cursorOn.get(dst);
-            if (onSourceBefore == null || !onSourceBefore.contains(onSource)) {
-                ensureHold(source, onSource, cursorTag);
+            ensureHold(source, onSource, cursorTag);
+            ensureHold(target, onTarget, cursorTag);
+            releaseOthers(source, ds, onSource);
+            releaseOthers(target, dst, onTarget);
+        }
+
+        /**
+         * Moves the cursor onto {@code snapshot}; with the holds the tree listing showed (kept up
+         * to date as this run places and releases them), only where it is missing or misplaced,
+         * without asking the endpoints where it is: nothing at all when it is already right.
+         */
+        private void moveCursor(DatasetName ds, DatasetName dst, SnapshotRef snapshot, String targetName,
+                                Optional<Holds> onSource, Optional<Holds> onTarget) {
+            if (onSource.isEmpty() || onTarget.isEmpty()) {
+                moveCursor(ds, dst, snapshot, targetName);
+                return;
             }
-            if (onTargetBefore == null || !onTargetBefore.contains(onTarget)) {
-                ensureHold(target, onTarget, cursorTag);
+            if (snapshot.isBookmark()) {
+                return;
             }
-            releaseOthers(source, ds, onSource, onSourceBefore);
-            releaseOthers(target, dst, onTarget, onTargetBefore);
+            List<Holds> sides = List.of(onSource.get(), onTarget.get());
+            List<SnapshotName> keep = List.of(ds.snapshot(snapshot.name()), dst.snapshot(targetName));
+            for (int i = 0; i < 2; i++) {
+                if (!cursorKnownOn(Optional.of(sides.get(i)), keep.get(i))) {
+                    ensureHold(sides.get(i).side(), keep.get(i), cursorTag);
+                    sides.get(i).placed(keep.get(i), cursorTag);
+                }
+            }
+            for (int i = 0; i < 2; i++) {
+                Holds h = sides.get(i);
+                for (SnapshotName s : List.copyOf(h.tags().keySet())) {
+                    // the map covers the whole tree: only this dataset's snapshots are looked at
+                    if (s.dataset().equals(keep.get(i).dataset()) && !s.equals(keep.get(i))
+                            && h.tags().get(s).contains(cursorTag)) {
+                        h.side().release(s, cursorTag);
+                        h.released(s, cursorTag);
+                    }
+                }
+            }
         }
 
         private void ensureHold(Endpoint side, SnapshotName snapshot, String tag) {
@@ -509,31 +657,12 @@ public final class Replicator {
             }
         }
 
-        /**
-         * Releases the cursor hold everywhere on {@code dataset} but {@code keep}. {@code known}: where
-         * the cursor holds are, as this run knows (null when it does not: then the side is asked).
-         */
-        private void releaseOthers(Endpoint side, DatasetName dataset, SnapshotName keep, Set<SnapshotName> known) {
-            if (known == null) {
-                for (Snapshot s : side.listSnapshots(dataset)) {
-                    if (s.holds() > 0 && !s.name().equals(keep) && side.holds(s.name()).contains(cursorTag)) {
-                        side.release(s.name(), cursorTag);
-                    }
-                }
-            } else {
-                for (SnapshotName s : known) {
-                    if (!s.equals(keep)) {
-                        try {
-                            side.release(s, cursorTag);
-                        } catch (DatasetException e) {
-                            if (e.code() != ErrorCode.NOT_FOUND) {
-                                throw e;
-                            }
-                        }
-                    }
+        private void releaseOthers(Endpoint side, DatasetName dataset, SnapshotName keep) {
+            for (Snapshot s : side.listSnapshots(dataset)) {
+                if (s.holds() > 0 && !s.name().equals(keep) && side.holds(s.name()).contains(cursorTag)) {
+                    side.release(s.name(), cursorTag);
                 }
             }
-            cursorOn.put(dataset, new HashSet<>(Set.of(keep)));
         }
 
         private void releaseQuietly(Endpoint side, SnapshotName snapshot, String tag) {

@@ -59,6 +59,16 @@ class FaultyEndpoint implements Endpoint {
     }
 
     @Override
+    public List<Snapshot> listSnapshotsBelow(DatasetName root) {
+        return delegate.listSnapshotsBelow(root);
+    }
+
+    @Override
+    public java.util.Map<SnapshotName, Set<String>> holdsOf(java.util.Collection<SnapshotName> snapshots) {
+        return delegate.holdsOf(snapshots);
+    }
+
+    @Override
     public boolean hasUnsnapshottedData(DatasetName dataset) {
         return delegate.hasUnsnapshottedData(dataset);
     }

@@ -236,6 +236,83 @@ class ReplicatorTest {
         assertThat(dst.read(BACKUP, "precious")).isNull();
     }
 
+    /** DATA with {@code children} child datasets, each (and DATA) with snapshots auto-1..auto-{@code snapshots}. */
+    private List<DatasetName> tree(int children, int snapshots) {
+        for (int i = 0; i < children; i++) {
+            src.createDataset(DATA.child("c" + i));
+        }
+        List<DatasetName> all = src.datasetNames().stream().filter(DATA::contains).toList();
+        for (int n = 1; n <= snapshots; n++) {
+            int k = n;
+            src.createSnapshots(all.stream().map(d -> d.snapshot("auto-" + k)).toList());
+        }
+        return all;
+    }
+
+    private static ReplicationSpec recursive() {
+        return new ReplicationSpec("t1", List.of(DATA), BACKUP, true, Set.of(), n -> n.startsWith("auto-"), false, 0);
+    }
+
+    @Test
+    void aRecursiveRunWithNothingToDoListsEachSideOnceWhateverTheNumberOfDatasets() {
+        List<DatasetName> all = tree(12, 3);
+        assertThat(run(recursive(), source).ok()).isTrue();
+
+        CountingEndpoint from = new CountingEndpoint(source);
+        CountingEndpoint to = new CountingEndpoint(target);
+        ReplicationResult r = replicator(Duration.ofSeconds(30)).run(recursive(), from, to, ProgressListener.NONE, clock);
+
+        assertThat(r.ok()).as(r.toString()).isTrue();
+        assertThat(r.datasets()).hasSize(13).allSatisfy(d -> {
+            assertThat(d.plan().orElseThrow()).isInstanceOf(Plan.UpToDate.class);
+            assertThat(d.received()).isEmpty();
+        });
+        // One listing of datasets, one of snapshots and one lookup of holds per side, for 13 datasets:
+        // no per-dataset listing, hold, release or hold lookup (the cursors are already in place).
+        assertThat(from.calls()).isEqualTo(Map.of("listDatasets", 1, "listSnapshotsBelow", 1, "holdsOf", 1));
+        assertThat(to.calls()).containsEntry("listDatasets", 1).containsEntry("listSnapshotsBelow", 1)
+                .containsEntry("holdsOf", 1).containsEntry("ownership", 1)
+                .doesNotContainKeys("listSnapshots", "hold", "release", "holds", "send", "receive", "claim", "createParents");
+        assertThat(to.calls().getOrDefault("resumeToken", 0)).isLessThanOrEqualTo(13);
+        for (DatasetName d : all) {
+            DatasetName b = BACKUP.resolve(d.value().substring(DATA.value().length()).replaceFirst("^/", ""));
+            assertThat(holds(src, d)).isEqualTo(Map.of("auto-3", Set.of(CURSOR)));
+            assertThat(holds(dst, b)).isEqualTo(Map.of("auto-3", Set.of(CURSOR)));
+        }
+    }
+
+    @Test
+    void aRunWithNothingToDoPutsMissingOrMisplacedCursorsRightAndReleasesLeftoverStepHolds() {
+        tree(3, 3);
+        assertThat(run(recursive(), source).ok()).isTrue();
+        DatasetName c0 = DATA.child("c0");
+        DatasetName c1 = DATA.child("c1");
+        DatasetName c2 = DATA.child("c2");
+        // c0: its cursor is gone on the target (released by hand).
+        dst.release(BACKUP.child("c0").snapshot("auto-3"), CURSOR);
+        // c1: the cursor sits on an older snapshot on the source, as a crash in the middle of a move leaves it.
+        src.release(c1.snapshot("auto-3"), CURSOR);
+        src.hold(c1.snapshot("auto-1"), CURSOR);
+        // c2: a step hold left behind on both sides, and another tool's hold that must stay.
+        src.hold(c2.snapshot("auto-3"), STEP);
+        dst.hold(BACKUP.child("c2").snapshot("auto-3"), STEP);
+        src.hold(c2.snapshot("auto-2"), "someone-else");
+
+        CountingEndpoint from = new CountingEndpoint(source);
+        ReplicationResult r = replicator(Duration.ofSeconds(30)).run(recursive(), from, target, ProgressListener.NONE, clock);
+
+        assertThat(r.ok()).as(r.toString()).isTrue();
+        for (DatasetName d : List.of(DATA, c0, c1)) {
+            assertThat(holds(src, d)).as("source %s", d).isEqualTo(Map.of("auto-3", Set.of(CURSOR)));
+        }
+        for (DatasetName d : List.of(BACKUP, BACKUP.child("c0"), BACKUP.child("c1"), BACKUP.child("c2"))) {
+            assertThat(holds(dst, d)).as("target %s", d).isEqualTo(Map.of("auto-3", Set.of(CURSOR)));
+        }
+        assertThat(holds(src, c2)).isEqualTo(Map.of("auto-3", Set.of(CURSOR), "auto-2", Set.of("someone-else")));
+        // Only what was wrong was touched on the source: c1's cursor placed and its old one released, c2's step hold released.
+        assertThat(from.calls()).containsEntry("hold", 1).containsEntry("release", 2).doesNotContainKey("listSnapshots");
+    }
+
     @Test
     void cursorHoldsMoveWithTheReplicationAndStepHoldsOnlyLastAStep() {
         snap(src, DATA, "auto-1");
@@ -252,7 +329,8 @@ class ReplicatorTest {
         });
         assertThat(run(spec(false, 0), watching).ok()).isTrue();
 
-        assertThat(duringStep).isEqualTo(Map.of("source", Set.of(CURSOR, STEP), "target", Set.of(CURSOR, STEP)));
+        // The cursor on the base protects it during the step: no step hold is needed.
+        assertThat(duringStep).isEqualTo(Map.of("source", Set.of(CURSOR), "target", Set.of(CURSOR)));
         assertThat(holds(src, DATA)).isEqualTo(Map.of("auto-3", Set.of(CURSOR)));
         assertThat(holds(dst, BACKUP)).isEqualTo(Map.of("auto-3", Set.of(CURSOR)));
         assertThat(ReplicationHolds.heldByReplication(target, BACKUP))
@@ -270,6 +348,51 @@ class ReplicatorTest {
         assertThat(holds(src, DATA)).isEqualTo(Map.of("auto-3", Set.of(CURSOR)));
         assertThat(holds(dst, BACKUP)).isEqualTo(Map.of("auto-3", Set.of(CURSOR)));
         assertThat(guids(dst, BACKUP)).doesNotContainKey("auto-4");
+    }
+
+    @Test
+    void aBaseWithoutTheCursorIsHeldForTheStepAndReleasedAfter() throws IOException {
+        snap(src, DATA, "auto-1");
+        // The target was seeded by hand: it shares auto-1 but no cursor holds it anywhere.
+        dst.createDataset(BACKUP.parent());
+        try (InputStream in = src.send(io.snapferry.dataset.SendRequest.full(DATA.snapshot("auto-1")))) {
+            dst.receive(BACKUP, in, io.snapferry.dataset.ReceiveOptions.defaults());
+        }
+        snap(src, DATA, "auto-2");
+        Map<String, Set<String>> duringStep = new HashMap<>();
+        FaultyEndpoint watching = new FaultyEndpoint(source, (n, req, real) -> {
+            duringStep.put("source", src.holds(DATA.snapshot("auto-1")));
+            duringStep.put("target", dst.holds(BACKUP.snapshot("auto-1")));
+            return real;
+        });
+
+        ReplicationResult r = run(spec(false, 0), watching);
+
+        assertThat(r.ok()).as(r.toString()).isTrue();
+        assertThat(r.datasets().get(0).received()).containsExactly(BACKUP.snapshot("auto-2"));
+        assertThat(duringStep).isEqualTo(Map.of("source", Set.of(STEP), "target", Set.of(STEP)));
+        assertThat(holds(src, DATA)).isEqualTo(Map.of("auto-2", Set.of(CURSOR)));
+        assertThat(holds(dst, BACKUP)).isEqualTo(Map.of("auto-2", Set.of(CURSOR)));
+    }
+
+    @Test
+    void aRetryPlansFromAFreshListingAndHoldsItsBaseForTheStep() {
+        snap(src, DATA, "auto-1");
+        run(spec(false, 0), source);
+        snap(src, DATA, "auto-2");
+        Map<Integer, Set<String>> duringSend = new HashMap<>();
+        FaultyEndpoint failingOnce = new FaultyEndpoint(source, (n, req, real) -> {
+            duringSend.put(n, src.holds(DATA.snapshot("auto-1")));
+            return n == 1 ? new FailingStream(real, 5) : real;
+        });
+
+        ReplicationResult r = run(spec(false, 1), failingOnce);
+
+        assertThat(r.ok()).as(r.toString()).isTrue();
+        assertThat(r.datasets().get(0).attempts()).isEqualTo(2);
+        assertThat(duringSend).isEqualTo(Map.of(1, Set.of(CURSOR), 2, Set.of(CURSOR, STEP)));
+        assertThat(holds(src, DATA)).isEqualTo(Map.of("auto-2", Set.of(CURSOR)));
+        assertThat(holds(dst, BACKUP)).isEqualTo(Map.of("auto-2", Set.of(CURSOR)));
     }
 
     @Test

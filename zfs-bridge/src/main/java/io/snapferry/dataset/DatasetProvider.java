@@ -2,7 +2,12 @@ package io.snapferry.dataset;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -76,6 +81,34 @@ public interface DatasetProvider extends AutoCloseable {
     List<Snapshot> listSnapshots(DatasetName dataset);
 
     /**
+     * The snapshots of {@code root} and of every dataset below it, in one listing: grouped by
+     * dataset, datasets in tree order (parents first, siblings by name), each dataset's snapshots
+     * oldest first. Datasets without snapshots contribute nothing. {@link ErrorCode#NOT_FOUND} when
+     * {@code root} is absent. The listing is one observation, not a transaction: a snapshot taken
+     * while it runs may or may not appear.
+     *
+     * <p>The default lists the datasets and then each one's snapshots; a provider that can list a
+     * whole tree in one step (one {@code zfs list -r}, one command over SSH) overrides it.
+     */
+    default List<Snapshot> listSnapshotsBelow(DatasetName root) {
+        List<Dataset> datasets = listDatasets(Optional.of(root));
+        if (datasets.isEmpty()) {
+            throw DatasetException.notFound("dataset " + root);
+        }
+        List<Snapshot> out = new ArrayList<>();
+        for (Dataset d : datasets) {
+            try {
+                out.addAll(listSnapshots(d.name()));
+            } catch (DatasetException e) {
+                if (e.code() != ErrorCode.NOT_FOUND) {
+                    throw e; // a dataset destroyed while the tree is listed simply has no snapshots
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
      * Creates the snapshots in one atomic step: all appear at the same instant or none does. They
      * must be in one pool. Fails with ALREADY_EXISTS if any exists.
      */
@@ -92,6 +125,27 @@ public interface DatasetProvider extends AutoCloseable {
 
     /** The tags of the holds on a snapshot. */
     Set<String> holds(SnapshotName snapshot);
+
+    /**
+     * The hold tags of several snapshots at once: each given snapshot that exists maps to its tags
+     * (an empty set when it is not held), in the order given; missing snapshots are left out, never
+     * an error. What a tag means is as in {@link #holds}; a provider may answer from one lookup
+     * where {@link #holds} would check more (see its documentation). The default asks
+     * {@link #holds} for each snapshot.
+     */
+    default Map<SnapshotName, Set<String>> holdsOf(Collection<SnapshotName> snapshots) {
+        Map<SnapshotName, Set<String>> out = new LinkedHashMap<>();
+        for (SnapshotName s : new LinkedHashSet<>(snapshots)) {
+            try {
+                out.put(s, holds(s));
+            } catch (DatasetException e) {
+                if (e.code() != ErrorCode.NOT_FOUND) {
+                    throw e;
+                }
+            }
+        }
+        return out;
+    }
 
     /**
      * Rolls the dataset back to {@code snapshot}. With {@code destroyNewer} the snapshots after it

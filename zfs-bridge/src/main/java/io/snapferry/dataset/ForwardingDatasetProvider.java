@@ -75,6 +75,11 @@ public abstract class ForwardingDatasetProvider implements DatasetProvider {
     }
 
     @Override
+    public List<Snapshot> listSnapshotsBelow(DatasetName root) {
+        return delegate().listSnapshotsBelow(root);
+    }
+
+    @Override
     public void createSnapshots(List<SnapshotName> snapshots) {
         delegate().createSnapshots(snapshots);
     }
@@ -97,6 +102,11 @@ public abstract class ForwardingDatasetProvider implements DatasetProvider {
     @Override
     public Set<String> holds(SnapshotName snapshot) {
         return delegate().holds(snapshot);
+    }
+
+    @Override
+    public java.util.Map<SnapshotName, Set<String>> holdsOf(java.util.Collection<SnapshotName> snapshots) {
+        return delegate().holdsOf(snapshots);
     }
 
     @Override

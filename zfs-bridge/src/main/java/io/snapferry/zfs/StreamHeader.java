@@ -19,8 +19,13 @@ import java.nio.charset.StandardCharsets;
  * @param toGuid    the GUID of the first snapshot the stream creates
  * @param toName    that snapshot's name on the sending side
  * @param consumed  every byte read from the stream to learn this; they must be replayed to zfs
+ * @param compound  a compound stream (several snapshots, or properties), not a single substream
+ * @param mayCarryProperties false only when the stream certainly sets no dataset property on
+ *                  receive: a single substream, or a compound one whose header nvlist has no
+ *                  {@code props} entry (a byte search for the name: a false alarm only means true)
  */
-record StreamHeader(long fromGuid, long toGuid, String toName, byte[] consumed) {
+record StreamHeader(long fromGuid, long toGuid, String toName, byte[] consumed, boolean compound,
+                    boolean mayCarryProperties) {
     static final int RECORD = 312;
     private static final long MAGIC = 0x2F5BACBACL;
     private static final int COMPOUND = 2;
@@ -34,13 +39,16 @@ record StreamHeader(long fromGuid, long toGuid, String toName, byte[] consumed) 
     static StreamHeader read(InputStream in) throws IOException {
         ByteArrayOutputStream seen = new ByteArrayOutputStream();
         ByteBuffer begin = record(in, seen, "its first record");
-        if ((begin.getLong(16) & 3) == COMPOUND) {
+        boolean compound = (begin.getLong(16) & 3) == COMPOUND;
+        boolean props = false;
+        if (compound) {
             long payload = Integer.toUnsignedLong(begin.getInt(4));
             if (payload > MAX_PAYLOAD) {
                 throw new DatasetException(ErrorCode.CORRUPT_STREAM, "send stream header claims a " + payload + "-byte payload");
             }
             byte[] p = in.readNBytes((int) payload);
             seen.write(p);
+            props = contains(p, PROPS);
             if (p.length < payload) {
                 throw truncated(seen.size());
             }
@@ -64,7 +72,22 @@ record StreamHeader(long fromGuid, long toGuid, String toName, byte[] consumed) 
             len++;
         }
         return new StreamHeader(begin.getLong(48), begin.getLong(40), new String(name, 0, len, StandardCharsets.UTF_8),
-                seen.toByteArray());
+                seen.toByteArray(), compound, props);
+    }
+
+    private static final byte[] PROPS = "props".getBytes(StandardCharsets.US_ASCII);
+
+    private static boolean contains(byte[] hay, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= hay.length; i++) {
+            for (int k = 0; k < needle.length; k++) {
+                if (hay[i + k] != needle[k]) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
     }
 
     private static ByteBuffer record(InputStream in, ByteArrayOutputStream seen, String what) throws IOException {

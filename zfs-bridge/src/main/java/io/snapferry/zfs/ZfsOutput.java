@@ -93,6 +93,96 @@ final class ZfsOutput {
         return snaps;
     }
 
+    /**
+     * Parses a recursive {@code zfs list -H -p -t snapshot -o name,guid,createtxg,...} of
+     * {@code root}: the snapshots of root and of the datasets below it, grouped by dataset in tree
+     * order, each group oldest first. Lines of other datasets are ignored.
+     */
+    static List<Snapshot> snapshotsBelowFromList(String out, DatasetName root) {
+        Map<DatasetName, List<Snapshot>> byDataset = new HashMap<>();
+        String[] col = new String[7];
+        int pos = 0;
+        int n = out.length();
+        while (pos < n) {
+            int eol = out.indexOf('\n', pos);
+            if (eol < 0) {
+                eol = n;
+            }
+            if (eol > pos) {
+                split(out, pos, eol, col);
+                int at = col[0].indexOf('@');
+                DatasetName ds = at > 0 ? below(root, col[0].substring(0, at)) : null;
+                if (ds != null) {
+                    byDataset.computeIfAbsent(ds, k -> new ArrayList<>())
+                            .add(snapshot(ds, col[0].substring(at + 1), col[1], col[2], col[3], col[4], col[5], col[6]));
+                }
+            }
+            pos = eol + 1;
+        }
+        return grouped(byDataset);
+    }
+
+    /**
+     * Parses a recursive {@code zfs get -Hp -r -o name,property,value guid,createtxg,...} of
+     * {@code root} (zfs-fuse): as {@link #snapshotsBelowFromList}. Lines of file systems are ignored.
+     */
+    static List<Snapshot> snapshotsBelowFromGet(String out, DatasetName root) {
+        Map<String, String[]> byName = new LinkedHashMap<>();
+        String[] col = new String[3];
+        int pos = 0;
+        int n = out.length();
+        while (pos < n) {
+            int eol = out.indexOf('\n', pos);
+            if (eol < 0) {
+                eol = n;
+            }
+            if (eol > pos) {
+                split(out, pos, eol, col);
+                int field = col[0].indexOf('@') > 0 ? fieldIndex(col[1]) : -1;
+                if (field >= 0) {
+                    byName.computeIfAbsent(col[0], k -> new String[SNAPSHOT_FIELDS.length])[field] = col[2];
+                }
+            }
+            pos = eol + 1;
+        }
+        Map<DatasetName, List<Snapshot>> byDataset = new HashMap<>();
+        for (Map.Entry<String, String[]> e : byName.entrySet()) {
+            String[] v = e.getValue();
+            for (int i = 0; i < v.length; i++) {
+                if (v[i] == null) {
+                    throw new DatasetException(ErrorCode.INTERNAL, "zfs get printed no " + SNAPSHOT_FIELDS[i] + " for " + e.getKey());
+                }
+            }
+            int at = e.getKey().indexOf('@');
+            DatasetName ds = below(root, e.getKey().substring(0, at));
+            if (ds != null) {
+                byDataset.computeIfAbsent(ds, k -> new ArrayList<>())
+                        .add(snapshot(ds, e.getKey().substring(at + 1), v[0], v[1], v[2], v[3], v[4], v[5]));
+            }
+        }
+        return grouped(byDataset);
+    }
+
+    /** {@code name} as a dataset when it is {@code root} or below it, else null. */
+    private static DatasetName below(DatasetName root, String name) {
+        if (!name.equals(root.value()) && !name.startsWith(root.value() + "/")) {
+            return null;
+        }
+        return DatasetName.of(name);
+    }
+
+    private static List<Snapshot> grouped(Map<DatasetName, List<Snapshot>> byDataset) {
+        List<DatasetName> order = new ArrayList<>(byDataset.keySet());
+        order.sort(Comparator.comparing(d -> d.value().replace('/', '\0')));
+        List<Snapshot> out = new ArrayList<>();
+        for (DatasetName d : order) {
+            List<Snapshot> snaps = byDataset.get(d);
+            snaps.sort(Comparator.comparingLong(Snapshot::createTxg));
+            out.addAll(snaps);
+        }
+        return out;
+    }
+
     private static int fieldIndex(String property) {
         for (int i = 0; i < SNAPSHOT_FIELDS.length; i++) {
             if (SNAPSHOT_FIELDS[i].equals(property)) {

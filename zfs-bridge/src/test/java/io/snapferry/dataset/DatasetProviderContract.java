@@ -141,6 +141,63 @@ public abstract class DatasetProviderContract {
     }
 
     @Test
+    void snapshotsBelowListTheWholeTreeGroupedByDatasetParentsFirst() throws IOException {
+        DatasetName base = scratch();
+        DatasetName b = base.child("b");
+        DatasetName a = base.child("a");
+        DatasetName aa = a.child("x");
+        DatasetName empty = base.child("e");
+        for (DatasetName d : List.of(b, a, aa, empty)) {
+            provider().createDataset(d);
+        }
+        provider().createSnapshots(List.of(b.snapshot("b1")));
+        writeFile(aa, "f", bytes("one"));
+        provider().createSnapshots(List.of(aa.snapshot("x1")));
+        provider().createSnapshots(List.of(base.snapshot("r1")));
+        provider().createSnapshots(List.of(a.snapshot("a1")));
+        writeFile(aa, "f", bytes("two"));
+        provider().createSnapshots(List.of(aa.snapshot("x2")));
+        provider().hold(aa.snapshot("x1"), "snapferry-test");
+
+        List<Snapshot> all = provider().listSnapshotsBelow(base);
+        assertThat(all).extracting(s -> s.name().toString()).containsExactly(base + "@r1", a + "@a1", aa + "@x1", aa + "@x2",
+                b + "@b1");
+        for (DatasetName d : List.of(base, a, aa, b)) {
+            assertThat(all.stream().filter(s -> s.dataset().equals(d)).toList())
+                    .as("the tree listing agrees with the listing of %s", d).isEqualTo(provider().listSnapshots(d));
+        }
+        assertThat(provider().listSnapshotsBelow(a)).extracting(Snapshot::shortName).containsExactly("a1", "x1", "x2");
+        assertThat(provider().listSnapshotsBelow(empty)).isEmpty();
+        assertThat(catchThrowableOfType(DatasetException.class, () -> provider().listSnapshotsBelow(base.child("missing")))
+                .code()).isEqualTo(ErrorCode.NOT_FOUND);
+    }
+
+    @Test
+    void holdsOfManySnapshotsAnswersEachAndLeavesOutMissingOnes() {
+        DatasetName base = scratch();
+        DatasetName c = base.child("c");
+        provider().createDataset(c);
+        provider().createSnapshots(List.of(base.snapshot("a")));
+        provider().createSnapshots(List.of(c.snapshot("b")));
+        provider().createSnapshots(List.of(c.snapshot("free")));
+        provider().hold(base.snapshot("a"), "snapferry-one");
+        provider().hold(base.snapshot("a"), "snapferry-two");
+        provider().hold(c.snapshot("b"), "snapferry-one");
+
+        java.util.Map<SnapshotName, java.util.Set<String>> tags = provider().holdsOf(List.of(c.snapshot("b"),
+                base.snapshot("missing"), base.snapshot("a"), c.snapshot("free")));
+        assertThat(tags.keySet()).containsExactly(c.snapshot("b"), base.snapshot("a"), c.snapshot("free"));
+        assertThat(tags.get(base.snapshot("a"))).containsExactlyInAnyOrder("snapferry-one", "snapferry-two");
+        assertThat(tags.get(c.snapshot("b"))).containsExactly("snapferry-one");
+        assertThat(tags.get(c.snapshot("free"))).isEmpty();
+
+        provider().release(base.snapshot("a"), "snapferry-one");
+        assertThat(provider().holdsOf(List.of(base.snapshot("a")))).containsExactly(
+                java.util.Map.entry(base.snapshot("a"), java.util.Set.of("snapferry-two")));
+        assertThat(provider().holdsOf(List.of())).isEmpty();
+    }
+
+    @Test
     void holdsProtectFromDestroyAndAreReleased() {
         DatasetName ds = scratch();
         provider().createSnapshots(List.of(ds.snapshot("a")));

@@ -12,6 +12,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Stream headers built byte for byte as zfs-fuse writes them (layout checked against zstreamdump). */
@@ -48,6 +49,24 @@ class StreamHeaderTest {
         assertThat(h.toName()).isEqualTo("pool/a@s1");
         assertThat(h.consumed()).hasSize(StreamHeader.RECORD);
         assertThat(in.available()).isEqualTo(1000);
+    }
+
+    @Test
+    void tellsWhetherAStreamCanSetProperties() throws IOException {
+        byte[] single = concat(begin(ByteOrder.LITTLE_ENDIAN, 1, 0, 77, 0, "pool/a@s1"), new byte[10]);
+        StreamHeader h = StreamHeader.read(new ByteArrayInputStream(single));
+        assertThat(h.compound()).isFalse();
+        assertThat(h.mayCarryProperties()).isFalse();
+
+        byte[] names = "\0\0\0\u0003fss\0toguid\0fromsnap\0".getBytes(StandardCharsets.US_ASCII);
+        byte[] withProps = "\0\0\0\u0005fss\0props\0mountpoint\0".getBytes(StandardCharsets.US_ASCII);
+        for (byte[] payload : List.of(names, withProps)) {
+            byte[] s = concat(begin(ByteOrder.LITTLE_ENDIAN, 2, payload.length, 0, 0, "pool/a@s3"), payload,
+                    end(ByteOrder.LITTLE_ENDIAN), begin(ByteOrder.LITTLE_ENDIAN, 1, 0, 9, 8, "pool/a@s2"), new byte[10]);
+            StreamHeader c = StreamHeader.read(new ByteArrayInputStream(s));
+            assertThat(c.compound()).isTrue();
+            assertThat(c.mayCarryProperties()).isEqualTo(payload == withProps);
+        }
     }
 
     @Test

@@ -155,6 +155,40 @@ class ZfsCommandProviderTest {
         assertThat(pool.mounted(dst).resolve("b/c/two.txt")).doesNotExist();
     }
 
+    @Test
+    void manySnapshotsAreReceivedUnmountedWhetherOrNotTheTargetHasAMountpoint() throws IOException {
+        DatasetName src = scratch();
+        for (int i = 1; i <= 4; i++) {
+            write(src, "f", random(1000, i));
+            provider.createSnapshots(List.of(src.snapshot("s" + i)));
+        }
+        DatasetName hidden = pool.root().child("z" + N.incrementAndGet() + "-none");
+        provider.createDataset(hidden);
+        pool.zfsCommand("set", "mountpoint=none", hidden.value());
+        DatasetName visible = pool.root().child("z" + N.incrementAndGet() + "-mounted");
+        provider.createDataset(visible);
+        byte[] full = sendAll(SendRequest.full(src.snapshot("s1")));
+        byte[] rest = sendAll(SendRequest.incremental(src.snapshot("s1"), src.snapshot("s4"), true));
+        List<List<String>> receives = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        CommandLauncher local = CommandLauncher.local();
+        ZfsCommandProvider recording = new ZfsCommandProvider("zfs", "zpool", java.time.Duration.ofMinutes(1), (argv, stdin) -> {
+            if (argv.size() > 1 && argv.get(1).equals("receive") && argv.get(argv.size() - 1).endsWith("/copy")) {
+                receives.add(argv);
+            }
+            return local.start(argv, stdin);
+        });
+        for (DatasetName parent : List.of(hidden, visible)) {
+            DatasetName dst = parent.child("copy");
+            recording.receive(dst, new ByteArrayInputStream(full), ReceiveOptions.defaults());
+            ReceiveResult r = recording.receive(dst, new ByteArrayInputStream(rest), ReceiveOptions.defaults().withRollback(true));
+            assertThat(r.received()).extracting(SnapshotName::name).containsExactly("s2", "s3", "s4");
+            assertThat(pool.zfsCommand("get", "-H", "-o", "value", "mounted", dst.value()).strip()).as("%s mounted", dst)
+                    .isEqualTo("no");
+        }
+        // -u everywhere but for the many snapshots (a compound stream without properties) below mountpoint=none
+        assertThat(receives).extracting(argv -> argv.contains("-u")).containsExactly(true, false, true, true);
+    }
+
     /** zfs-fuse would receive an incremental stream into whichever dataset has the base's GUID. */
     @Test
     void incrementalIntoAMissingTargetIsNotFoundAndTouchesNothing() throws IOException {

@@ -1,6 +1,7 @@
 package io.snapferry.zfs;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.snapferry.dataset.DatasetException;
 import io.snapferry.dataset.ErrorCode;
@@ -107,7 +108,7 @@ class ZfsErrorsTest {
 
     @Test
     void aZfsThatAcceptsEveryProbeIsModern() {
-        java.util.List<java.util.List<String>> seen = new java.util.ArrayList<>();
+        java.util.List<java.util.List<String>> seen = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
         ZfsFeatures f = ZfsFeatures.probe("zfs", "zpool", cmd -> {
             seen.add(cmd);
             return "cannot open '%probe': invalid character '%' in name";
@@ -115,6 +116,56 @@ class ZfsErrorsTest {
         assertThat(f).isEqualTo(ZfsFeatures.modern());
         // every probe names the impossible dataset, or none at all, so no probe can touch a pool
         assertThat(seen).allSatisfy(cmd -> assertThat(cmd.size() <= 3 || String.join(" ", cmd).contains("%probe")).isTrue());
+    }
+
+    @Test
+    void eachAnswerSetsItsOwnFeatureWhateverOrderTheProbesEndIn() {
+        // zfs-fuse's answers: no -p for zfs list, no zfs holds helper, no written, no resumable receive.
+        ZfsFeatures f = ZfsFeatures.probe("zfs", "zpool", cmd -> {
+            String line = String.join(" ", cmd);
+            if (line.startsWith("zfs list -H -p") || line.startsWith("zfs receive -s") || line.startsWith("zfs receive -x")) {
+                return "invalid option 'x'\nusage:";
+            }
+            if (line.startsWith("zfs holds")) {
+                return "internal error: /usr/lib/zfs/pyzfs.py not found";
+            }
+            if (line.startsWith("zfs get -Hp written")) {
+                return "bad property list: invalid property 'written'";
+            }
+            return "cannot open '%probe': dataset does not exist";
+        });
+        assertThat(f).isEqualTo(new ZfsFeatures(false, true, true, false, false, false, true, true, false, true));
+    }
+
+    @Test
+    void probesRunAFewAtATimeAndOneRefusedOnceIsRunAgainAlone() {
+        java.util.concurrent.atomic.AtomicInteger running = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger most = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicBoolean refused = new java.util.concurrent.atomic.AtomicBoolean();
+        ZfsFeatures f = ZfsFeatures.probe("zfs", "zpool", cmd -> {
+            most.accumulateAndGet(running.incrementAndGet(), Math::max);
+            try {
+                if (cmd.contains("bookmark") && refused.compareAndSet(false, true)) {
+                    throw new DatasetException(ErrorCode.BUSY, "the remote refused to run a command");
+                }
+                return "cannot open '%probe': dataset does not exist";
+            } finally {
+                running.decrementAndGet();
+            }
+        });
+        assertThat(f).isEqualTo(ZfsFeatures.modern());
+        assertThat(refused).isTrue();
+        assertThat(most.get()).isBetween(1, ZfsFeatures.PARALLEL_PROBES);
+    }
+
+    @Test
+    void aProbeThatFailsFailsTheProbing() {
+        assertThatThrownBy(() -> ZfsFeatures.probe("zfs", "zpool", cmd -> {
+            if (cmd.contains("bookmark")) {
+                throw new DatasetException(ErrorCode.BUSY, "the command timed out");
+            }
+            return "";
+        })).isInstanceOf(DatasetException.class).hasMessageContaining("timed out");
     }
 
     @Test

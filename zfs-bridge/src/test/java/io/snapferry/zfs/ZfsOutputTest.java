@@ -56,6 +56,35 @@ class ZfsOutputTest {
     }
 
     @Test
+    void parsesARecursiveZfsGetIntoGroupsByDataset() {
+        String out = ZFS_FUSE_GET + """
+                tank/data/c@z\tguid\t5
+                tank/data/c@z\tcreatetxg\t30
+                tank/data/c@z\tcreation\t1795391820
+                tank/data/c@z\tused\t0
+                tank/data/c@z\treferenced\t4096
+                tank/data/c@z\tuserrefs\t0
+                """;
+        List<Snapshot> s = ZfsOutput.snapshotsBelowFromGet(out, DS);
+        assertThat(s).extracting(x -> x.name().toString()).containsExactly("tank/data@a", "tank/data@b", "tank/data/c@z");
+        assertThat(s.get(2).dataset()).isEqualTo(DS.child("c"));
+        assertThat(ZfsOutput.snapshotsBelowFromGet(out, DS.child("c"))).extracting(Snapshot::shortName).containsExactly("z");
+    }
+
+    @Test
+    void parsesARecursiveZfsListIntoGroupsByDatasetInTreeOrder() {
+        String out = "tank/data/b@y\t42\t9\t1700000001\t0\t4096\t0\n"
+                + "tank/data@x\t43\t12\t1700000002\t0\t4096\t2\n"
+                + "tank/data-other@q\t44\t5\t1700000000\t0\t4096\t0\n"
+                + "tank/data/a@w\t45\t14\t1700000003\t0\t4096\t0\n"
+                + "tank/data@v\t46\t3\t1700000000\t0\t4096\t0\n";
+        List<Snapshot> s = ZfsOutput.snapshotsBelowFromList(out, DS);
+        assertThat(s).extracting(x -> x.name().toString())
+                .containsExactly("tank/data@v", "tank/data@x", "tank/data/a@w", "tank/data/b@y");
+        assertThat(s.get(1).holds()).isEqualTo(2);
+    }
+
+    @Test
     void parsesZfsListOutput() {
         String out = "tank/data@y\t42\t9\t1700000001\t0\t4096\t0\n"
                 + "tank/data@x\t18446744073709551615\t7\t1700000000\t512\t2048\t2\n"

@@ -110,6 +110,11 @@ public final class RoutingProvider implements DatasetProvider {
     }
 
     @Override
+    public List<Snapshot> listSnapshotsBelow(DatasetName root) {
+        return providerOf(root).listSnapshotsBelow(root);
+    }
+
+    @Override
     public void createSnapshots(List<SnapshotName> snapshots) {
         if (!snapshots.isEmpty()) {
             providerOf(snapshots.get(0).dataset()).createSnapshots(snapshots);
@@ -145,6 +150,23 @@ public final class RoutingProvider implements DatasetProvider {
     @Override
     public Set<String> holds(SnapshotName snapshot) {
         return providerOf(snapshot.dataset()).holds(snapshot);
+    }
+
+    @Override
+    public Map<SnapshotName, Set<String>> holdsOf(java.util.Collection<SnapshotName> snapshots) {
+        Map<DatasetProvider, List<SnapshotName>> byProvider = new LinkedHashMap<>();
+        for (SnapshotName s : snapshots) {
+            byProvider.computeIfAbsent(providerOf(s.dataset()), p -> new ArrayList<>()).add(s);
+        }
+        Map<SnapshotName, Set<String>> found = new java.util.HashMap<>();
+        byProvider.forEach((p, list) -> found.putAll(p.holdsOf(list)));
+        Map<SnapshotName, Set<String>> out = new LinkedHashMap<>();
+        for (SnapshotName s : snapshots) {
+            if (found.containsKey(s)) {
+                out.put(s, found.get(s));
+            }
+        }
+        return out;
     }
 
     @Override

@@ -30,12 +30,20 @@ public final class LinkLostException extends IOException {
         return peer;
     }
 
-    /** The transport's own words for what broke. */
+    /** Why the link broke: the SSH client's reason when it gave one, else the transport's own words. */
     public String detail() {
         return detail;
     }
 
     private static String detail(Throwable cause) {
+        // the SSH client already said why the session ended ("the SSH connection to b (host:port) was lost: WHY")
+        for (Throwable c = cause; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            String m = c.getMessage();
+            int at = m == null ? -1 : m.indexOf(" was lost: ");
+            if (at >= 0) {
+                return m.substring(at + " was lost: ".length()).strip();
+            }
+        }
         Throwable t = cause;
         while (t != null && t.getCause() != null && t.getCause() != t) {
             t = t.getCause();

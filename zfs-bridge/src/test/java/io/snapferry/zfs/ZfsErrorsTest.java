@@ -120,10 +120,11 @@ class ZfsErrorsTest {
 
     @Test
     void eachAnswerSetsItsOwnFeatureWhateverOrderTheProbesEndIn() {
-        // zfs-fuse's answers: no -p for zfs list, no zfs holds helper, no written, no resumable receive.
+        // zfs-fuse's answers: no -p for zfs list, no zfs holds helper, no written, no resumable receive, no send -n.
         ZfsFeatures f = ZfsFeatures.probe("zfs", "zpool", cmd -> {
             String line = String.join(" ", cmd);
-            if (line.startsWith("zfs list -H -p") || line.startsWith("zfs receive -s") || line.startsWith("zfs receive -x")) {
+            if (line.startsWith("zfs list -H -p") || line.startsWith("zfs receive -s") || line.startsWith("zfs receive -x")
+                    || line.startsWith("zfs send -nvP")) {
                 return "invalid option 'x'\nusage:";
             }
             if (line.startsWith("zfs holds")) {
@@ -134,7 +135,7 @@ class ZfsErrorsTest {
             }
             return "cannot open '%probe': dataset does not exist";
         });
-        assertThat(f).isEqualTo(new ZfsFeatures(false, true, true, false, false, false, true, true, false, true));
+        assertThat(f).isEqualTo(new ZfsFeatures(false, true, true, false, false, false, true, true, false, true, false));
     }
 
     @Test

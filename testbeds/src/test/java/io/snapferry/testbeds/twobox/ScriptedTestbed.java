@@ -223,8 +223,12 @@ final class ScriptedTestbed implements AutoCloseable {
 
     /** A CLI command in flight. */
     static final class Running {
-        /** A line of {@code replication run --wait}'s progress: {@code DATASET@SNAPSHOT  SIZE  RATE MiB/s}. */
-        private static final Pattern PROGRESS = Pattern.compile("^\\S+@\\S+ {2}([0-9.]+)([BKMGTPE]) {2}[0-9.]+ MiB/s", Pattern.MULTILINE);
+        /**
+         * A line of {@code replication run --wait}'s progress: {@code DATASET@SNAPSHOT  BYTES of ESTIMATE  RATE MiB/s ...}
+         * or, without an estimate, {@code DATASET@SNAPSHOT  BYTES (size unknown)  RATE MiB/s ...}.
+         */
+        private static final Pattern PROGRESS = Pattern.compile(
+                "^\\S+@\\S+ {2}([0-9.]+)([BKMGTPE])(?: of [0-9.]+[BKMGTPE]| \\(size unknown\\)) {2}[0-9.]+ MiB/s", Pattern.MULTILINE);
         private final String what;
         private final Process process;
         private final Path out;
@@ -254,6 +258,11 @@ final class ScriptedTestbed implements AutoCloseable {
 
         boolean isAlive() {
             return process.isAlive();
+        }
+
+        /** What the command has printed so far, stdout then stderr. */
+        String outputSoFar() {
+            return read(out) + read(err);
         }
 
         /** Waits for the command to end; kills it after {@code timeout}. */

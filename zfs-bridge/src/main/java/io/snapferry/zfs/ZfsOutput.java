@@ -34,22 +34,11 @@ final class ZfsOutput {
     static List<Snapshot> snapshotsFromList(String out, DatasetName dataset) {
         String prefix = dataset.value() + "@";
         List<Snapshot> snaps = new ArrayList<>();
-        String[] col = new String[7];
-        int pos = 0;
-        int n = out.length();
-        while (pos < n) {
-            int eol = out.indexOf('\n', pos);
-            if (eol < 0) {
-                eol = n;
+        forEachRow(out, 7, col -> {
+            if (col[0].startsWith(prefix)) {
+                snaps.add(snapshot(dataset, col[0].substring(prefix.length()), col[1], col[2], col[3], col[4], col[5], col[6]));
             }
-            if (eol > pos) {
-                split(out, pos, eol, col);
-                if (col[0].startsWith(prefix)) {
-                    snaps.add(snapshot(dataset, col[0].substring(prefix.length()), col[1], col[2], col[3], col[4], col[5], col[6]));
-                }
-            }
-            pos = eol + 1;
-        }
+        });
         snaps.sort(Comparator.comparingLong(Snapshot::createTxg));
         return snaps;
     }
@@ -61,34 +50,9 @@ final class ZfsOutput {
      */
     static List<Snapshot> snapshotsFromGet(String out, DatasetName dataset) {
         String prefix = dataset.value() + "@";
-        Map<String, String[]> byName = new LinkedHashMap<>();
-        String[] col = new String[3];
-        int pos = 0;
-        int n = out.length();
-        while (pos < n) {
-            int eol = out.indexOf('\n', pos);
-            if (eol < 0) {
-                eol = n;
-            }
-            if (eol > pos && out.startsWith(prefix, pos)) {
-                split(out, pos, eol, col);
-                int field = fieldIndex(col[1]);
-                if (field >= 0) {
-                    byName.computeIfAbsent(col[0], k -> new String[SNAPSHOT_FIELDS.length])[field] = col[2];
-                }
-            }
-            pos = eol + 1;
-        }
-        List<Snapshot> snaps = new ArrayList<>(byName.size());
-        for (Map.Entry<String, String[]> e : byName.entrySet()) {
-            String[] v = e.getValue();
-            for (int i = 0; i < v.length; i++) {
-                if (v[i] == null) {
-                    throw new DatasetException(ErrorCode.INTERNAL, "zfs get printed no " + SNAPSHOT_FIELDS[i] + " for " + e.getKey());
-                }
-            }
-            snaps.add(snapshot(dataset, e.getKey().substring(prefix.length()), v[0], v[1], v[2], v[3], v[4], v[5]));
-        }
+        List<Snapshot> snaps = new ArrayList<>();
+        snapshotFieldsFromGet(out, name -> name.startsWith(prefix)).forEach((name, v) ->
+                snaps.add(snapshot(dataset, name.substring(prefix.length()), v[0], v[1], v[2], v[3], v[4], v[5])));
         snaps.sort(Comparator.comparingLong(Snapshot::createTxg));
         return snaps;
     }
@@ -100,25 +64,14 @@ final class ZfsOutput {
      */
     static List<Snapshot> snapshotsBelowFromList(String out, DatasetName root) {
         Map<DatasetName, List<Snapshot>> byDataset = new HashMap<>();
-        String[] col = new String[7];
-        int pos = 0;
-        int n = out.length();
-        while (pos < n) {
-            int eol = out.indexOf('\n', pos);
-            if (eol < 0) {
-                eol = n;
+        forEachRow(out, 7, col -> {
+            int at = col[0].indexOf('@');
+            DatasetName ds = at > 0 ? below(root, col[0].substring(0, at)) : null;
+            if (ds != null) {
+                byDataset.computeIfAbsent(ds, k -> new ArrayList<>())
+                        .add(snapshot(ds, col[0].substring(at + 1), col[1], col[2], col[3], col[4], col[5], col[6]));
             }
-            if (eol > pos) {
-                split(out, pos, eol, col);
-                int at = col[0].indexOf('@');
-                DatasetName ds = at > 0 ? below(root, col[0].substring(0, at)) : null;
-                if (ds != null) {
-                    byDataset.computeIfAbsent(ds, k -> new ArrayList<>())
-                            .add(snapshot(ds, col[0].substring(at + 1), col[1], col[2], col[3], col[4], col[5], col[6]));
-                }
-            }
-            pos = eol + 1;
-        }
+        });
         return grouped(byDataset);
     }
 
@@ -127,25 +80,30 @@ final class ZfsOutput {
      * {@code root} (zfs-fuse): as {@link #snapshotsBelowFromList}. Lines of file systems are ignored.
      */
     static List<Snapshot> snapshotsBelowFromGet(String out, DatasetName root) {
-        Map<String, String[]> byName = new LinkedHashMap<>();
-        String[] col = new String[3];
-        int pos = 0;
-        int n = out.length();
-        while (pos < n) {
-            int eol = out.indexOf('\n', pos);
-            if (eol < 0) {
-                eol = n;
-            }
-            if (eol > pos) {
-                split(out, pos, eol, col);
-                int field = col[0].indexOf('@') > 0 ? fieldIndex(col[1]) : -1;
-                if (field >= 0) {
-                    byName.computeIfAbsent(col[0], k -> new String[SNAPSHOT_FIELDS.length])[field] = col[2];
-                }
-            }
-            pos = eol + 1;
-        }
         Map<DatasetName, List<Snapshot>> byDataset = new HashMap<>();
+        snapshotFieldsFromGet(out, name -> name.indexOf('@') > 0).forEach((name, v) -> {
+            int at = name.indexOf('@');
+            DatasetName ds = below(root, name.substring(0, at));
+            if (ds != null) {
+                byDataset.computeIfAbsent(ds, k -> new ArrayList<>())
+                        .add(snapshot(ds, name.substring(at + 1), v[0], v[1], v[2], v[3], v[4], v[5]));
+            }
+        });
+        return grouped(byDataset);
+    }
+
+    /**
+     * The {@link #SNAPSHOT_FIELDS} of each name {@code keep} accepts in a {@code zfs get -Hp -o
+     * name,property,value} listing, in the order printed; INTERNAL when a kept name lacks one.
+     */
+    private static Map<String, String[]> snapshotFieldsFromGet(String out, java.util.function.Predicate<String> keep) {
+        Map<String, String[]> byName = new LinkedHashMap<>();
+        forEachRow(out, 3, col -> {
+            int field = keep.test(col[0]) ? fieldIndex(col[1]) : -1;
+            if (field >= 0) {
+                byName.computeIfAbsent(col[0], k -> new String[SNAPSHOT_FIELDS.length])[field] = col[2];
+            }
+        });
         for (Map.Entry<String, String[]> e : byName.entrySet()) {
             String[] v = e.getValue();
             for (int i = 0; i < v.length; i++) {
@@ -153,14 +111,8 @@ final class ZfsOutput {
                     throw new DatasetException(ErrorCode.INTERNAL, "zfs get printed no " + SNAPSHOT_FIELDS[i] + " for " + e.getKey());
                 }
             }
-            int at = e.getKey().indexOf('@');
-            DatasetName ds = below(root, e.getKey().substring(0, at));
-            if (ds != null) {
-                byDataset.computeIfAbsent(ds, k -> new ArrayList<>())
-                        .add(snapshot(ds, e.getKey().substring(at + 1), v[0], v[1], v[2], v[3], v[4], v[5]));
-            }
         }
-        return grouped(byDataset);
+        return byName;
     }
 
     /** {@code name} as a dataset when it is {@code root} or below it, else null. */
@@ -210,26 +162,24 @@ final class ZfsOutput {
      */
     static Map<String, Map<String, String>> properties(String out) {
         Map<String, Map<String, String>> result = new LinkedHashMap<>();
-        String[] col = new String[3];
-        int pos = 0;
-        int n = out.length();
-        while (pos < n) {
-            int eol = out.indexOf('\n', pos);
-            if (eol < 0) {
-                eol = n;
-            }
-            if (eol > pos) {
-                split(out, pos, eol, col);
-                result.computeIfAbsent(col[0], k -> new HashMap<>()).put(col[1], col[2]);
-            }
-            pos = eol + 1;
-        }
+        forEachRow(out, 3, col -> result.computeIfAbsent(col[0], k -> new HashMap<>()).put(col[1], col[2]));
         return result;
     }
 
     /** Lines of tab-separated columns, each line exactly {@code columns} wide. */
     static List<String[]> rows(String out, int columns) {
         List<String[]> rows = new ArrayList<>();
+        forEachRow(out, columns, col -> rows.add(col.clone()));
+        return rows;
+    }
+
+    /**
+     * Calls {@code row} with each non-empty line of {@code out} split into exactly {@code columns}
+     * tab-separated columns (INTERNAL for a line with fewer). The array is reused for every line:
+     * {@code row} must copy what it keeps.
+     */
+    private static void forEachRow(String out, int columns, java.util.function.Consumer<String[]> row) {
+        String[] col = new String[columns];
         int pos = 0;
         int n = out.length();
         while (pos < n) {
@@ -238,13 +188,11 @@ final class ZfsOutput {
                 eol = n;
             }
             if (eol > pos) {
-                String[] col = new String[columns];
                 split(out, pos, eol, col);
-                rows.add(col);
+                row.accept(col);
             }
             pos = eol + 1;
         }
-        return rows;
     }
 
     /** Splits out[from, to) at tabs into exactly col.length columns (the last takes the rest). */

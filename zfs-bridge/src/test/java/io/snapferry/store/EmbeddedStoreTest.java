@@ -24,7 +24,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -60,9 +59,7 @@ class EmbeddedStoreTest {
     }
 
     private static byte[] random(int n, long seed) {
-        byte[] b = new byte[n];
-        new Random(seed).nextBytes(b);
-        return b;
+        return StoreTestSupport.random(n, seed);
     }
 
     private Path live(DatasetName d) {
@@ -74,9 +71,7 @@ class EmbeddedStoreTest {
     }
 
     private byte[] send(SendRequest r) throws IOException {
-        try (InputStream in = store().send(r)) {
-            return in.readAllBytes();
-        }
+        return StoreTestSupport.send(store(), r);
     }
 
     /** Waits until the file system's clock has moved past every ctime under {@code root}. */

@@ -16,7 +16,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -51,9 +50,7 @@ class PackStoreTest {
     }
 
     private static byte[] random(int n, long seed) {
-        byte[] b = new byte[n];
-        new Random(seed).nextBytes(b);
-        return b;
+        return StoreTestSupport.random(n, seed);
     }
 
     private Path live(DatasetName d) {
@@ -65,9 +62,7 @@ class PackStoreTest {
     }
 
     private byte[] send(SendRequest r) throws IOException {
-        try (InputStream in = store().send(r)) {
-            return in.readAllBytes();
-        }
+        return StoreTestSupport.send(store(), r);
     }
 
     /** Kills the store as kill -9 would (indexes not marked clean) and opens it again. */

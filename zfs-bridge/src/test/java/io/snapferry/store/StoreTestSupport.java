@@ -25,6 +25,20 @@ final class StoreTestSupport {
         return new EmbeddedStore(Map.of("local", dir.resolve("local")), options, Clock.systemUTC());
     }
 
+    /** {@code n} bytes from a generator seeded with {@code seed}: the same bytes for the same seed. */
+    static byte[] random(int n, long seed) {
+        byte[] b = new byte[n];
+        new java.util.Random(seed).nextBytes(b);
+        return b;
+    }
+
+    /** The whole stream {@code store} sends for {@code request}. */
+    static byte[] send(EmbeddedStore store, io.snapferry.dataset.SendRequest request) throws IOException {
+        try (java.io.InputStream in = store.send(request)) {
+            return in.readAllBytes();
+        }
+    }
+
     static void write(Path file, byte[] data) throws IOException {
         Files.createDirectories(file.getParent());
         Files.write(file, data);

@@ -43,8 +43,9 @@ import org.slf4j.LoggerFactory;
  * {@link DatasetName}s and {@link SnapshotName}s, so none can be read as an option.
  *
  * <p>What the installed commands support is probed once, in the constructor
- * ({@link ZfsFeatures}); where a feature is missing (zfs-fuse lacks many) an equivalent is used,
- * as described on each method and in README.md beside this class.
+ * ({@link ZfsFeatures}), unless the caller passes features it learned before; where a feature is
+ * missing (zfs-fuse lacks many) an equivalent is used, as described on each method and in
+ * README.md beside this class.
  *
  * <p><b>Threading.</b> Safe for concurrent use; each call runs its own processes. Hold
  * bookkeeping on ZFS without {@code zfs holds} is serialised per snapshot within this provider.
@@ -90,7 +91,7 @@ public final class ZfsCommandProvider implements DatasetProvider {
      * features; throws {@link DatasetException} when {@code zfs} cannot run or cannot reach ZFS.
      */
     public ZfsCommandProvider(String zfsBinary, String zpoolBinary, Duration commandTimeout) {
-        this(zfsBinary, zpoolBinary, commandTimeout, null, CommandLauncher.local());
+        this(zfsBinary, zpoolBinary, commandTimeout, null, CommandLauncher.local(), null);
     }
 
     /**
@@ -98,21 +99,37 @@ public final class ZfsCommandProvider implements DatasetProvider {
      * reached over SSH. The binaries are names or paths on that machine.
      */
     public ZfsCommandProvider(String zfsBinary, String zpoolBinary, Duration commandTimeout, CommandLauncher launcher) {
-        this(zfsBinary, zpoolBinary, commandTimeout, null, launcher);
+        this(zfsBinary, zpoolBinary, commandTimeout, null, launcher, null);
+    }
+
+    /**
+     * Drives ZFS through {@code launcher} with features already known (from {@link #features()} of
+     * an earlier provider for the same commands on the same machine): runs no command at all here,
+     * neither the probes nor the check that {@code zfs} reaches ZFS, so a remote host whose ZFS has
+     * stopped working shows up at the first operation instead. Features that no longer hold make
+     * commands fail with the command's own error; the caller then builds a probing provider again.
+     */
+    public ZfsCommandProvider(String zfsBinary, String zpoolBinary, Duration commandTimeout, CommandLauncher launcher,
+                              ZfsFeatures known) {
+        this(zfsBinary, zpoolBinary, commandTimeout, null, launcher, java.util.Objects.requireNonNull(known, "known"));
     }
 
     ZfsCommandProvider(String zfsBinary, String zpoolBinary, Duration commandTimeout, LzcOperations lzc) {
-        this(zfsBinary, zpoolBinary, commandTimeout, lzc, CommandLauncher.local());
+        this(zfsBinary, zpoolBinary, commandTimeout, lzc, CommandLauncher.local(), null);
     }
 
     private ZfsCommandProvider(String zfsBinary, String zpoolBinary, Duration commandTimeout, LzcOperations lzc,
-                               CommandLauncher launcher) {
+                               CommandLauncher launcher, ZfsFeatures known) {
         this.zfs = requireBinary(zfsBinary, "zfs");
         this.zpool = requireBinary(zpoolBinary, "zpool");
         this.runner = new CommandRunner(commandTimeout, launcher);
         this.lzc = lzc;
         for (int i = 0; i < holdLocks.length; i++) {
             holdLocks[i] = new Object();
+        }
+        if (known != null) {
+            this.features = known;
+            return;
         }
         CommandRunner.Result sanity = runner.run(List.of(zfs, "list", "-H", "-o", "name", "%probe"));
         String err = sanity.stderr().toLowerCase(java.util.Locale.ROOT);

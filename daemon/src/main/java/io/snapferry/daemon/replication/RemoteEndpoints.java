@@ -12,6 +12,14 @@ public interface RemoteEndpoints {
     interface Remote extends AutoCloseable {
         Endpoint endpoint();
 
+        /**
+         * The run that opened this remote failed (an exception, or a dataset that did not
+         * replicate); called before {@link #close}. A remote that remembers what it learned about the
+         * far side (the ZFS features of an ssh-zfs host) forgets it, so the next run learns it anew.
+         */
+        default void failed() {
+        }
+
         @Override
         void close() throws IOException;
     }

@@ -217,17 +217,26 @@ public final class ReplicationTasks {
     }
 
     /** The two ends of a run, opened; closing releases a remote connection. */
-    private record Ends(Endpoint source, Endpoint target, AutoCloseable closer) implements AutoCloseable {
+    private record Ends(Endpoint source, Endpoint target, RemoteEndpoints.Remote remote) implements AutoCloseable {
+        /** Tells a remote end that the run failed. */
+        void failed() {
+            if (remote != null) {
+                remote.failed();
+            }
+        }
+
         @Override
         public void close() throws Exception {
-            closer.close();
+            if (remote != null) {
+                remote.close();
+            }
         }
     }
 
     private Ends open(ReplicationTask t) throws IOException {
         Endpoint here = local.apply(t);
         if (t.transport() == ReplicationTask.Transport.LOCAL) {
-            return new Ends(here, here, () -> { });
+            return new Ends(here, here, null);
         }
         RemoteEndpoints.Remote remote = remotes.open(t);
         return t.direction() == ReplicationTask.Direction.PUSH
@@ -253,17 +262,25 @@ public final class ReplicationTasks {
                     + t.transport().name().toLowerCase().replace('_', '-') + " from " + t.sources() + " to " + t.target());
             ReplicationResult result;
             try (Ends ends = open(t)) {
-                Replicator replicator = new Replicator(settings, sleeper, transform(c));
-                result = replicator.run(c.spec(), ends.source(), ends.target(), (ds, snap, bytes, total) ->
-                        progress.update(name, runId, ds.value(), snap.name(), bytes, total, started), clock);
-                for (DatasetResult d : result.datasets()) {
-                    history.log(runId, d.ok() ? "INFO" : "ERROR", describe(d));
+                boolean succeeded = false;
+                try {
+                    Replicator replicator = new Replicator(settings, sleeper, transform(c));
+                    result = replicator.run(c.spec(), ends.source(), ends.target(), (ds, snap, bytes, total) ->
+                            progress.update(name, runId, ds.value(), snap.name(), bytes, total, started), clock);
+                    for (DatasetResult d : result.datasets()) {
+                        history.log(runId, d.ok() ? "INFO" : "ERROR", describe(d));
+                    }
+                    if (result.ok() && c.retention().isPresent()) {
+                        pruneTarget(runId, c, ends.target(), result);
+                    }
+                    onFinished.accept(new Finished(name, result.datasets().stream().mapToLong(DatasetResult::bytes).sum(),
+                            java.time.Duration.between(started, clock.instant()), newest(ends.target(), result), result.ok()));
+                    succeeded = result.ok();
+                } finally {
+                    if (!succeeded) {
+                        ends.failed();
+                    }
                 }
-                if (result.ok() && c.retention().isPresent()) {
-                    pruneTarget(runId, c, ends.target(), result);
-                }
-                onFinished.accept(new Finished(name, result.datasets().stream().mapToLong(DatasetResult::bytes).sum(),
-                        java.time.Duration.between(started, clock.instant()), newest(ends.target(), result), result.ok()));
             } finally {
                 progress.finished(name);
             }

@@ -224,7 +224,9 @@ public final class ReplicationSyncoidBench implements Benchmark {
                 }
             }
             ctx.note("Medians of %d alternating runs after one warm-up round. All runs (s): %s.", runs, String.join("; ", allRuns));
-            ctx.note("Measured: snapferry's ssh-zfs transport (its Replicator driving zfs over its own SSH client)."
+            ctx.note("Measured: snapferry's ssh-zfs transport (its Replicator driving zfs over its own SSH client),"
+                    + " a new SSH session per run; the host's ZFS features are probed in the warm-up round and"
+                    + " remembered after, as the daemon remembers them per connection."
                     + " Not measured here: the ssh transport between two snapferry daemons (framed streams through"
                     + " the endpoint protocol); the ssh-channel section measures that channel alone.");
             return figures;

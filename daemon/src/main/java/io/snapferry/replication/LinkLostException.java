@@ -16,7 +16,12 @@ public final class LinkLostException extends IOException {
 
     /** {@code peer} names the far side as the owner knows it (the connection's name). */
     public LinkLostException(String peer, Throwable cause) {
-        this(peer, detail(cause), "connection to " + peer + " lost (" + detail(cause) + "); the next run connects again", cause);
+        this(peer, detail(cause), cause);
+    }
+
+    /** As above, when the transport said in words why the link broke ({@code reason}). */
+    public LinkLostException(String peer, String reason, Throwable cause) {
+        this(peer, reason, "connection to " + peer + " lost (" + reason + "); the next run connects again", cause);
     }
 
     LinkLostException(String peer, String detail, String message, Throwable cause) {
@@ -30,20 +35,12 @@ public final class LinkLostException extends IOException {
         return peer;
     }
 
-    /** Why the link broke: the SSH client's reason when it gave one, else the transport's own words. */
+    /** Why the link broke: the transport's reason when it gave one, else its own words, cut short. */
     public String detail() {
         return detail;
     }
 
     private static String detail(Throwable cause) {
-        // the SSH client already said why the session ended ("the SSH connection to b (host:port) was lost: WHY")
-        for (Throwable c = cause; c != null; c = c.getCause() == c ? null : c.getCause()) {
-            String m = c.getMessage();
-            int at = m == null ? -1 : m.indexOf(" was lost: ");
-            if (at >= 0) {
-                return m.substring(at + " was lost: ".length()).strip();
-            }
-        }
         Throwable t = cause;
         while (t != null && t.getCause() != null && t.getCause() != t) {
             t = t.getCause();

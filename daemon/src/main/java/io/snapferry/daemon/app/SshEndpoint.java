@@ -13,6 +13,7 @@ import io.snapferry.replication.Ownership;
 import io.snapferry.ssh.endpoint.RemoteEndpoint;
 import io.snapferry.ssh.endpoint.TargetOwner;
 import io.snapferry.replication.LinkLostException;
+import io.snapferry.ssh.client.SessionLostException;
 import io.snapferry.ssh.endpoint.ProtocolException;
 import java.io.EOFException;
 import java.io.FilterInputStream;
@@ -88,7 +89,17 @@ final class SshEndpoint implements Endpoint, java.io.Closeable {
         if (e instanceof ProtocolException && !(e.getCause() instanceof EOFException)) {
             return e;
         }
-        return new LinkLostException(connection, e);
+        return linkLost(connection, e);
+    }
+
+    /** {@code e} as a lost link to {@code peer}, with the SSH client's reason when it gave one. */
+    static LinkLostException linkLost(String peer, IOException e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof SessionLostException s) {
+                return new LinkLostException(peer, s.reason(), e);
+            }
+        }
+        return new LinkLostException(peer, e);
     }
 
     private interface Call<T> {

@@ -6,7 +6,6 @@ import io.snapferry.daemon.ssh.ConnectionConfig;
 import io.snapferry.daemon.ssh.SshManager;
 import io.snapferry.replication.Endpoint;
 import io.snapferry.replication.LocalEndpoint;
-import io.snapferry.replication.LinkLostException;
 import io.snapferry.ssh.client.SshSession;
 import io.snapferry.ssh.client.SshTransportException;
 import io.snapferry.ssh.endpoint.ProtocolException;
@@ -108,7 +107,7 @@ final class SshRemotes implements RemoteEndpoints {
                 throw e; // the remote answered, but not in the protocol
             }
             // the SSH session was up, then the link broke while opening the endpoint channel
-            throw new LinkLostException(name, e);
+            throw SshEndpoint.linkLost(name, e);
         }
     }
 

@@ -110,8 +110,7 @@ public final class SshSession implements AutoCloseable {
             return e;
         }
         String where = (connection.host().indexOf(':') >= 0 ? "[" + connection.host() + "]" : connection.host()) + ":" + connection.port();
-        return new IOException("the SSH connection to " + connection.name() + " (" + where + ") was lost: "
-                + lossReason(failure.get()), e);
+        return new SessionLostException(connection.name(), where, lossReason(failure.get()), e);
     }
 
     /** Why a session ended, in words, from the failure MINA reported (null: closed without one). */

@@ -45,10 +45,18 @@ class DaemonCrashTest {
             ok(d, "dataset", "create", "local/docs");
             String minutely = last(ok(d, "snapshot-task", "create", "--dataset", "local/docs", "--naming", "auto-%Y-%m-%d_%H-%M",
                     "--schedule", "* * * * *", "--allow-empty"));
-            Poll.until(Duration.ofSeconds(75), "the one-minute schedule to fire for real", () -> {
-                JsonNode runs = json(d.cli("task", "list", "--kind", "snapshot", "--json").out());
-                return runs.size() > 0 && runs.get(0).path("state").asText().equals("SUCCEEDED");
-            });
+            java.util.concurrent.atomic.AtomicReference<String> seen = new java.util.concurrent.atomic.AtomicReference<>("nothing yet");
+            try {
+                Poll.until(Duration.ofSeconds(75), "the one-minute schedule to fire for real", () -> {
+                    String out = d.cli("task", "list", "--kind", "snapshot", "--json").out();
+                    seen.set(out);
+                    JsonNode runs = json(out);
+                    return runs.size() > 0 && runs.get(0).path("state").asText().equals("SUCCEEDED");
+                });
+            } catch (AssertionError e) {
+                throw new AssertionError(e.getMessage() + "; the last task list: " + seen.get() + "; snapshot tasks: "
+                        + d.cli("snapshot-task", "list", "--json").out(), e);
+            }
             JsonNode snaps = Json.mapper().readTree(ok(d, "snapshot", "list", "local/docs", "--json").out());
             assertThat(snaps.get(0).path("snapshot").asText()).matches("auto-\\d{4}-\\d{2}-\\d{2}_\\d{2}-\\d{2}");
             ok(d, "snapshot-task", "disable", minutely);

@@ -38,6 +38,10 @@ public final class Scheduler extends AbstractService {
     private final Map<String, Instant> nextFire = new HashMap<>();
     private final Set<String> running = new HashSet<>();
     private final Object wake = new Object();
+    /** Set by {@link #wakeUp()}, cleared by the loop under {@code wake}: a wake-up is never lost. */
+    private boolean woken;
+    /** When the previous pass looked at the jobs; null before the first pass. */
+    private Instant lastPass;
     private Thread loop;
     private volatile boolean stopping;
 
@@ -60,7 +64,17 @@ public final class Scheduler extends AbstractService {
         synchronized (this) {
             nextFire.remove(jobId);
         }
+        wakeUp();
+    }
+
+    /**
+     * Makes the loop look at the jobs now rather than after its nap: call after a job is added or
+     * enabled. Not needed for correctness (a job first seen by a later pass still gets every fire
+     * time since the pass before it), only for promptness.
+     */
+    public void wakeUp() {
         synchronized (wake) {
+            woken = true;
             wake.notifyAll();
         }
     }
@@ -70,9 +84,11 @@ public final class Scheduler extends AbstractService {
         Instant now = clock.instant();
         List<CompletableFuture<Void>> started = new ArrayList<>();
         Set<String> live = new HashSet<>();
+        Instant since = lastPass == null || lastPass.isAfter(now) ? now : lastPass;
+        lastPass = now;
         for (ScheduledJob job : jobs.get()) {
             live.add(job.id());
-            Instant due = nextFire.computeIfAbsent(job.id(), id -> firstFire(job, now));
+            Instant due = nextFire.computeIfAbsent(job.id(), id -> firstFire(job, now, since));
             if (due == null || due.isAfter(now)) {
                 continue;
             }
@@ -112,10 +128,13 @@ public final class Scheduler extends AbstractService {
     }
 
     /**
-     * The first fire time to honour: after the last run when there was one, so that a time missed
-     * while the daemon was down is due at once (one catch-up); after now otherwise.
+     * The first fire time to honour for a job this pass sees for the first time: after its last
+     * run when there was one, so that a time missed while the daemon was down is due at once (one
+     * catch-up); otherwise after the previous pass ({@code since}), because the job may have been
+     * added at any moment of the nap between the two passes and a fire time in that nap is its
+     * first (a job added at 12:59:50 and first seen at 13:00:15 fires for 13:00, not at 14:00).
      */
-    private static Instant firstFire(ScheduledJob job, Instant now) {
+    private static Instant firstFire(ScheduledJob job, Instant now, Instant since) {
         Optional<Instant> last = job.lastStart();
         if (last.isPresent() && last.get().isBefore(now)) {
             Optional<Instant> missed = job.nextFireAfter(last.get());
@@ -123,7 +142,8 @@ public final class Scheduler extends AbstractService {
                 return missed.get();
             }
         }
-        return job.nextFireAfter(now).orElse(null);
+        Instant from = last.isPresent() && last.get().isAfter(since) && last.get().isBefore(now) ? last.get() : since;
+        return job.nextFireAfter(from).orElse(null);
     }
 
     private CompletableFuture<Void> submit(ScheduledJob job, ScheduledJob.Trigger trigger) {
@@ -162,9 +182,10 @@ public final class Scheduler extends AbstractService {
                     runDue();
                     long ms = Math.max(1, untilNext().toMillis());
                     synchronized (wake) {
-                        if (!stopping) {
+                        if (!stopping && !woken) {
                             wake.wait(ms);
                         }
+                        woken = false;
                     }
                 } catch (InterruptedException e) {
                     return;

@@ -23,14 +23,20 @@ class SchedulerTest {
         final List<Trigger> runs = new ArrayList<>();
         Optional<Instant> last;
         CountDownLatch release = new CountDownLatch(0);
+        final String id;
 
         EveryMinute(Optional<Instant> last) {
+            this("every-minute", last);
+        }
+
+        EveryMinute(String id, Optional<Instant> last) {
+            this.id = id;
             this.last = last;
         }
 
         @Override
         public String id() {
-            return "every-minute";
+            return id;
         }
 
         @Override
@@ -102,5 +108,56 @@ class SchedulerTest {
         await(first);
         assertThat(job.runs).hasSize(1);
         assertThat(s.runNow(job, ScheduledJob.Trigger.MANUAL)).isPresent();
+    }
+
+    @Test
+    void aJobAddedDuringTheNapFiresForTheTimeThatPassedBeforeThePassSawIt() {
+        List<ScheduledJob> jobs = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Scheduler s = new Scheduler(clock, () -> List.copyOf(jobs), 2);
+        assertThat(s.runDue()).isEmpty(); // a pass at 10:00:30, then a nap
+        EveryMinute job = new EveryMinute(Optional.empty());
+        jobs.add(job); // added at 10:00:50, say; the next pass sees it at 10:01:15
+        clock.set(Instant.parse("2026-11-22T10:01:15Z"));
+        await(s.runDue());
+        assertThat(job.runs).as("the 10:01 time is not skipped to 10:02").containsExactly(ScheduledJob.Trigger.SCHEDULE);
+        assertThat(s.nextFire("every-minute")).contains(Instant.parse("2026-11-22T10:02:00Z"));
+    }
+
+    @Test
+    void anEditedJobIsNotFiredAgainForTheTimeItJustRan() {
+        List<ScheduledJob> jobs = new java.util.concurrent.CopyOnWriteArrayList<>();
+        EveryMinute before = new EveryMinute("task:v1", Optional.empty());
+        jobs.add(before);
+        Scheduler s = new Scheduler(clock, () -> List.copyOf(jobs), 2);
+        s.runDue();
+        clock.set(Instant.parse("2026-11-22T10:01:00Z"));
+        await(s.runDue());
+        assertThat(before.runs).hasSize(1);
+        // Edited right after: a new job id, the same task and so the same last start.
+        clock.set(Instant.parse("2026-11-22T10:01:00.200Z"));
+        EveryMinute after = new EveryMinute("task:v2", Optional.of(Instant.parse("2026-11-22T10:01:00.100Z")));
+        jobs.set(0, after);
+        clock.set(Instant.parse("2026-11-22T10:01:20Z"));
+        assertThat(s.runDue()).isEmpty();
+        assertThat(s.nextFire("task:v2")).contains(Instant.parse("2026-11-22T10:02:00Z"));
+    }
+
+    @Test
+    void wakeUpMakesTheLoopLookAtTheJobsBeforeItsNapEnds() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger passes = new java.util.concurrent.atomic.AtomicInteger();
+        Scheduler s = new Scheduler(clock, () -> {
+            passes.incrementAndGet();
+            return List.of();
+        }, 1);
+        s.start();
+        try {
+            io.snapferry.testing.Poll.until(Duration.ofSeconds(10), "the first pass", () -> passes.get() >= 1);
+            int seen = passes.get();
+            s.wakeUp();
+            // The loop naps up to 30 s between passes; woken, it passes again at once.
+            io.snapferry.testing.Poll.until(Duration.ofSeconds(10), "a pass after wakeUp", () -> passes.get() > seen);
+        } finally {
+            s.stop();
+        }
     }
 }

@@ -33,7 +33,10 @@ public final class ReplicationRoutes {
 
     public void register(Routes routes) {
         routes.get("/api/v1/replications", ctx -> ctx.json(tasks().list().stream().map(this::view).toList()));
-        routes.post("/api/v1/replications", ctx -> ctx.status(201).json(view(tasks().create(read(ctx, Optional.empty())))));
+        routes.post("/api/v1/replications", ctx -> {
+            ctx.status(201).json(view(tasks().create(read(ctx, Optional.empty()))));
+            appliance.scheduler().wakeUp();
+        });
         routes.get("/api/v1/replications/progress", ctx -> ctx.json(tasks().progress().all()));
         routes.get("/api/v1/replications/{name}", ctx -> ctx.json(view(tasks().require(ctx.pathParam("name")))));
         routes.put("/api/v1/replications/{name}", ctx -> {
@@ -45,7 +48,10 @@ public final class ReplicationRoutes {
             tasks().delete(ctx.pathParam("name"));
             ctx.json(Map.of("deleted", ctx.pathParam("name")));
         });
-        routes.post("/api/v1/replications/{name}/enable", ctx -> ctx.json(view(tasks().setEnabled(ctx.pathParam("name"), true))));
+        routes.post("/api/v1/replications/{name}/enable", ctx -> {
+            ctx.json(view(tasks().setEnabled(ctx.pathParam("name"), true)));
+            appliance.scheduler().wakeUp();
+        });
         routes.post("/api/v1/replications/{name}/disable", ctx -> ctx.json(view(tasks().setEnabled(ctx.pathParam("name"), false))));
         routes.post("/api/v1/replications/{name}/run", this::run);
         routes.get("/api/v1/replications/{name}/diff", ctx -> ctx.json(tasks().diff(ctx.pathParam("name"))));

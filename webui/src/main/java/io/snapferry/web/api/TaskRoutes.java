@@ -46,7 +46,10 @@ public final class TaskRoutes {
             ctx.status(400).json(body);
         });
         routes.get("/api/v1/snapshot-tasks", ctx -> ctx.json(tasks().list().stream().map(this::view).toList()));
-        routes.post("/api/v1/snapshot-tasks", ctx -> ctx.status(201).json(view(tasks().create(read(ctx, Optional.empty())))));
+        routes.post("/api/v1/snapshot-tasks", ctx -> {
+            ctx.status(201).json(view(tasks().create(read(ctx, Optional.empty()))));
+            appliance.scheduler().wakeUp();
+        });
         routes.post("/api/v1/snapshot-tasks/preview", this::preview);
         routes.get("/api/v1/snapshot-tasks/{id}", ctx -> ctx.json(view(tasks().require(ctx.pathParam("id")))));
         routes.put("/api/v1/snapshot-tasks/{id}", ctx -> {
@@ -58,7 +61,10 @@ public final class TaskRoutes {
             tasks().delete(ctx.pathParam("id"));
             ctx.json(Map.of("deleted", ctx.pathParam("id")));
         });
-        routes.post("/api/v1/snapshot-tasks/{id}/enable", ctx -> ctx.json(view(tasks().setEnabled(ctx.pathParam("id"), true))));
+        routes.post("/api/v1/snapshot-tasks/{id}/enable", ctx -> {
+            ctx.json(view(tasks().setEnabled(ctx.pathParam("id"), true)));
+            appliance.scheduler().wakeUp();
+        });
         routes.post("/api/v1/snapshot-tasks/{id}/disable", ctx -> ctx.json(view(tasks().setEnabled(ctx.pathParam("id"), false))));
         routes.post("/api/v1/snapshot-tasks/{id}/run", this::run);
         routes.get("/api/v1/tasks", this::listRuns);

@@ -13,7 +13,7 @@ import java.util.Optional;
 public record ConnectionTest(Outcome outcome, String message, Optional<String> remoteVersion) {
 
     public enum Outcome {
-        OK, TIMEOUT, REFUSED, UNREACHABLE, HOST_KEY_MISMATCH, AUTH_FAILED, PROTOCOL_ERROR,
+        OK, TIMEOUT, REFUSED, UNREACHABLE, HOST_KEY_MISMATCH, AUTH_FAILED, CONNECTION_LOST, PROTOCOL_ERROR,
         /** A local problem: the connection's key pair is missing or unreadable. */
         LOCAL_ERROR;
 

@@ -129,8 +129,14 @@ public final class SshConnector {
                             + c.name() + " --host-key ...'", cause);
                 }
                 if (got == null) {
+                    if (lost(session, cause)) {
+                        throw handshakeLost(c.host(), c.port(), "before the key exchange completed", cause);
+                    }
                     throw new SshTransportException(SshFailure.PROTOCOL_ERROR, where(c.host(), c.port())
                             + " did not complete an SSH key exchange: " + message(cause), cause);
+                }
+                if (lost(session, cause)) {
+                    throw handshakeLost(c.host(), c.port(), "during authentication", cause);
                 }
                 throw new SshTransportException(SshFailure.AUTH_FAILED, where(c.host(), c.port()) + " did not accept key pair '"
                         + c.keyPair() + "' (" + keys.show(c.keyPair()).fingerprint() + ") for user " + c.user()
@@ -142,7 +148,7 @@ public final class SshConnector {
             throw e;
         } catch (IOException | RuntimeException e) {
             closeQuietly(session, client);
-            throw new SshTransportException(SshFailure.PROTOCOL_ERROR, "SSH connection to " + where(c.host(), c.port()) + " failed: " + message(e), e);
+            throw classify(e, c.host(), c.port(), c.connectTimeout());
         }
     }
 
@@ -174,7 +180,42 @@ public final class SshConnector {
         }
     }
 
+    /**
+     * Whether a failed handshake failed because the connection went away (the link cut, the
+     * remote stopped) rather than because the remote said no: the session is closed, or the cause
+     * is an end of stream or a reset.
+     */
+    static boolean lost(ClientSession session, Throwable cause) {
+        if (session != null && (session.isClosing() || session.isClosed())) {
+            return true;
+        }
+        return connectionLoss(cause);
+    }
+
+    private static boolean connectionLoss(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof java.io.EOFException || t instanceof java.nio.channels.ClosedChannelException
+                    || (t instanceof java.net.SocketException && !(t instanceof ConnectException) && !(t instanceof NoRouteToHostException))) {
+                return true;
+            }
+            String m = t.getMessage();
+            if (m != null && (m.contains("Connection reset") || m.contains("Broken pipe"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static SshTransportException handshakeLost(String host, int port, String when, Throwable cause) {
+        return new SshTransportException(SshFailure.CONNECTION_LOST, "the connection to " + where(host, port) + " was closed " + when
+                + " (" + message(cause) + "): the link or the remote box went away; check the network and that the remote's "
+                + "SSH server runs, then retry", cause);
+    }
+
     static SshTransportException classify(Throwable e, String host, int port, Duration timeout) {
+        if (connectionLoss(e)) {
+            return handshakeLost(host, port, "during the SSH handshake", e);
+        }
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof ConnectException && !(t instanceof NoRouteToHostException)) {
                 return new SshTransportException(SshFailure.REFUSED, where(host, port) + " refused the connection: nothing listens on port "
@@ -256,7 +297,7 @@ public final class SshConnector {
         } catch (SshTransportException e) {
             throw e;
         } catch (IOException | RuntimeException e) {
-            throw new SshTransportException(SshFailure.PROTOCOL_ERROR, "SSH connection to " + where(host, port) + " failed: " + message(e), e);
+            throw classify(e, host, port, timeout);
         } finally {
             closeQuietly(session, client);
         }

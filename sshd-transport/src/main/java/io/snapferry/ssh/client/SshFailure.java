@@ -12,6 +12,8 @@ public enum SshFailure {
     HOST_KEY_MISMATCH,
     /** The remote did not accept this box's key. */
     AUTH_FAILED,
+    /** The connection was closed or reset before the handshake finished: the link or the remote went away. */
+    CONNECTION_LOST,
     /** The remote answered, but not as an SSH server snapferry can talk to. */
     PROTOCOL_ERROR
 }

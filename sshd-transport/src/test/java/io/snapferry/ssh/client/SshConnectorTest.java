@@ -171,6 +171,56 @@ class SshConnectorTest {
     }
 
     @Test
+    void aConnectionClosedMidHandshakeSaysTheLinkWentAwayNotThatTheProtocolIsWrong() throws Exception {
+        try (ServerSocket cutter = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
+            Thread t = new Thread(() -> {
+                try (java.net.Socket s = cutter.accept()) {
+                    s.getOutputStream().write("SSH-2.0-OpenSSH_9.2p1\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                    s.getOutputStream().flush();
+                    s.getInputStream().read(new byte[64]); // the client's banner arrives, then the link is cut
+                    s.setSoLinger(true, 0); // a reset, as a dropped link or a killed box gives
+                } catch (IOException e) {
+                    // the client gave up first: its outcome is what the test checks
+                }
+            }, "cutter");
+            t.start();
+            SshConnection c = new SshConnection("cut", "127.0.0.1", cutter.getLocalPort(), "snapferry", "tob",
+                    boxes.server.hostPublicKey(), Duration.ofSeconds(10), List.of());
+            ConnectionTest r = boxes.connector.test(c);
+            t.join(10_000);
+            assertThat(r.outcome()).as(r.message()).isEqualTo(ConnectionTest.Outcome.CONNECTION_LOST);
+            assertThat(r.message()).startsWith("the connection to 127.0.0.1:" + cutter.getLocalPort() + " was closed")
+                    .contains("the link or the remote box went away");
+        }
+    }
+
+    @Test
+    void aConnectionClosedDuringAuthenticationIsNotCalledARefusedKey() throws Exception {
+        java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance("RSA");
+        g.initialize(2048);
+        java.security.KeyPair host = g.generateKeyPair();
+        org.apache.sshd.server.SshServer server = org.apache.sshd.server.SshServer.setUpDefaultServer();
+        server.setHost("127.0.0.1");
+        server.setPort(0);
+        server.setKeyPairProvider(org.apache.sshd.common.keyprovider.KeyPairProvider.wrap(host));
+        // The link goes away just as the client offers its key.
+        server.setPublickeyAuthenticator((user, key, session) -> {
+            session.close(true);
+            return false;
+        });
+        server.start();
+        try {
+            SshConnection c = new SshConnection("cut", "127.0.0.1", server.getPort(), "snapferry", "tob",
+                    io.snapferry.ssh.keys.OpenSshKeys.publicKeyLine(host.getPublic(), ""), Duration.ofSeconds(10), List.of());
+            ConnectionTest r = boxes.connector.test(c);
+            assertThat(r.outcome()).as(r.message()).isEqualTo(ConnectionTest.Outcome.CONNECTION_LOST);
+            assertThat(r.message()).contains("was closed during authentication").doesNotContain("did not accept key pair");
+        } finally {
+            server.stop(true);
+        }
+    }
+
+    @Test
     void unknownHostsAreUnreachable() {
         // classified from the resolver's exception: no name is looked up, so no traffic leaves the box
         SshTransportException e = SshConnector.classify(new UnknownHostException("nobox.invalid"), "nobox.invalid", 22, Duration.ofSeconds(1));

@@ -93,7 +93,8 @@ public final class Main {
               snapshot hold DATASET@NAME TAG
               snapshot release DATASET@NAME TAG
               snapshot browse DATASET@NAME [PATH] [--json]        (embedded store)
-              snapshot restore DATASET@NAME PATH --to DESTINATION (embedded store)
+              snapshot restore DATASET@NAME PATH --to DESTINATION (embedded store;
+                               a volume: PATH /, DESTINATION a new image file or a block device)
               store verify POOL | store gc POOL | store clear POOL (embedded store; clear lifts a quarantine)
 
             Periodic snapshot tasks and retention:

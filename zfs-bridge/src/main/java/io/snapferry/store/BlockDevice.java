@@ -65,6 +65,15 @@ final class BlockDevice {
         return info;
     }
 
+    /** Whether {@code path} is a block device (false when it does not exist or cannot be read). */
+    static boolean isBlockDevice(Path path) {
+        try {
+            return ((Integer) Files.getAttribute(path, "unix:mode") & S_IFMT) == S_IFBLK;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
     /** Checks that {@code device} is a block device and measures it, without asking who uses it. */
     static Info inspect(Path device) {
         if (!device.isAbsolute()) {
@@ -273,6 +282,33 @@ final class BlockDevice {
      * is claimed exclusively meanwhile (the kernel refuses mounts), and must be unused and at least
      * as big as the image. Bytes past the image's end are left alone. Returns the bytes written.
      */
+    /**
+     * Writes a volume image into the new regular file {@code file}: every chunk's bytes checked
+     * against its hash, holes left as holes, the length set, the data synced. The caller moves it
+     * into place.
+     */
+    static void writeImageFile(Path file, List<ChunkRef> image, ChunkStore chunks) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            long pos = 0;
+            for (ChunkRef c : image) {
+                if (!c.hole()) {
+                    ByteBuffer b = ByteBuffer.wrap(chunks.read(c.hash()));
+                    if (b.remaining() != c.length()) {
+                        throw Manifest.corrupt("chunk " + c + " has " + b.remaining() + " bytes, not " + c.length());
+                    }
+                    while (b.hasRemaining()) {
+                        ch.write(b, pos + b.position());
+                    }
+                }
+                pos += c.length();
+            }
+            if (ch.size() < pos) {
+                ch.write(ByteBuffer.allocate(1), pos - 1); // the length, ending in a hole when the image does
+            }
+            ch.force(true);
+        }
+    }
+
     static long writeImage(Path device, List<ChunkRef> image, ChunkStore chunks) throws IOException {
         Info info = checkUnused(device);
         long need = 0;

@@ -762,6 +762,10 @@ public final class EmbeddedStore implements DatasetProvider {
         Pool p = pool(snapshot.dataset());
         Pool.Ds d = p.ds(snapshot.dataset());
         String path = normalise(pathInSnapshot);
+        if (isVolumeSnapshot(p, d, snapshot)) {
+            restoreVolumeTo(p, d, snapshot, path, destination);
+            return;
+        }
         if (Files.exists(destination, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             throw DatasetException.exists("restore destination " + destination);
         }
@@ -778,6 +782,56 @@ public final class EmbeddedStore implements DatasetProvider {
             }
             io("restoring " + snapshot + ":" + path, () -> {
                 new TreeWriter(p.chunks).write(m, path, destination, (e, f) -> { });
+                return null;
+            });
+        } finally {
+            p.gcLock.readLock().unlock();
+        }
+    }
+
+    private boolean isVolumeSnapshot(Pool p, Pool.Ds d, SnapshotName snapshot) {
+        p.gcLock.readLock().lock();
+        try {
+            return manifestOf(p, d, snapshot).kind() == Manifest.Kind.VOLUME;
+        } finally {
+            p.gcLock.readLock().unlock();
+        }
+    }
+
+    /**
+     * {@link #restore} of a volume snapshot: the whole image ("" or "/") onto a block device
+     * ({@link #restoreVolume}) or into a new image file, which appears under its name only once
+     * complete and synced (it is written beside it first; holes stay holes).
+     */
+    private void restoreVolumeTo(Pool p, Pool.Ds d, SnapshotName snapshot, String path, Path destination) {
+        if (!path.isEmpty() && !path.equals(Pool.VOLUME)) {
+            throw new DatasetException(ErrorCode.INVALID_ARGUMENT, snapshot + " is a volume snapshot: it is restored whole; give '/' as"
+                    + " the path and a block device or a new image file as the destination");
+        }
+        if (Files.exists(destination) && BlockDevice.isBlockDevice(destination)) {
+            restoreVolume(snapshot, destination);
+            return;
+        }
+        if (Files.exists(destination, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            throw DatasetException.exists("restore destination " + destination + " (a volume is restored into a new image file or onto a block device)");
+        }
+        Path parent = destination.toAbsolutePath().getParent();
+        if (parent == null || !Files.isDirectory(parent)) {
+            throw new DatasetException(ErrorCode.NOT_FOUND, "the directory to restore into, " + parent + ", does not exist; create it first");
+        }
+        Path partial = parent.resolve("." + destination.getFileName() + ".snapferry-partial");
+        p.gcLock.readLock().lock();
+        try {
+            Manifest m = manifestOf(p, d, snapshot);
+            io("restoring " + snapshot + " into " + destination, () -> {
+                Files.deleteIfExists(partial);
+                try {
+                    BlockDevice.writeImageFile(partial, Pool.imageChunks(m), p.chunks);
+                    Files.move(partial, destination, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                    Durable.fsyncDir(parent);
+                } finally {
+                    Files.deleteIfExists(partial);
+                }
                 return null;
             });
         } finally {

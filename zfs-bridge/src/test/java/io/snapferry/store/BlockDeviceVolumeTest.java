@@ -222,6 +222,9 @@ class BlockDeviceVolumeTest {
             long written = store.restoreVolume(vol.snapshot("s3"), spare);
             assertThat(read(spare, SIZE)).isEqualTo(second);
             assertThat(written).isLessThan(original.length / 100);
+            // the same through restore(), as the CLI's `snapshot restore DS@S / --to /dev/...` calls it
+            store.restore(vol.snapshot("s1"), "/", spare);
+            assertThat(read(spare, SIZE)).isEqualTo(original);
             assertThat(store.verify("local").clean()).isTrue();
         }
         try (EmbeddedStore store = StoreTestSupport.open(dir)) {

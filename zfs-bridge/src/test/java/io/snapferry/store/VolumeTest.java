@@ -84,6 +84,19 @@ class VolumeTest {
             assertThat(store.dataset(copy).kind()).isEqualTo(Dataset.Kind.VOLUME);
             assertThat(Files.readAllBytes(store.volumePath(copy))).isEqualTo(second);
 
+            // restore into a new image file, whole; a path inside a volume or an existing file is refused
+            Path restored = poolDir.resolveSibling("restored-s2.img");
+            store.restore(vol.snapshot("s2"), "/", restored);
+            assertThat(Files.readAllBytes(restored)).isEqualTo(second);
+            assertThat(catchThrowableOfType(DatasetException.class, () -> store.restore(vol.snapshot("s1"), "/", restored)).code())
+                    .isEqualTo(ErrorCode.ALREADY_EXISTS);
+            DatasetException inside = catchThrowableOfType(DatasetException.class,
+                    () -> store.restore(vol.snapshot("s1"), "/etc/passwd", poolDir.resolveSibling("x")));
+            assertThat(inside.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
+            assertThat(inside.getMessage()).contains("restored whole");
+            assertThat(poolDir.resolveSibling("x")).doesNotExist();
+            assertThat(poolDir.getParent()).isDirectoryNotContaining(f -> f.getFileName().toString().endsWith(".snapferry-partial"));
+
             store.rollback(vol.snapshot("s1"), true);
             assertThat(Files.readAllBytes(store.volumePath(vol))).isEqualTo(original);
             assertThat(store.writtenSinceLastSnapshot(vol)).isZero();

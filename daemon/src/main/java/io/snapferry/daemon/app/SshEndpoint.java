@@ -130,6 +130,20 @@ final class SshEndpoint implements Endpoint, java.io.Closeable {
         return io(() -> remote().listSnapshots(dataset));
     }
 
+    /** One round trip when the remote speaks endpoint protocol 3, else a listing per dataset. */
+    @Override
+    public List<Snapshot> listSnapshotsBelow(DatasetName root) {
+        List<Snapshot> once = io(() -> remote().listsTreesInOneCall() ? remote().listSnapshotsBelow(root) : null);
+        return once != null ? once : Endpoint.super.listSnapshotsBelow(root);
+    }
+
+    /** Batches of a thousand when the remote speaks endpoint protocol 3, else a call per snapshot. */
+    @Override
+    public java.util.Map<SnapshotName, Set<String>> holdsOf(java.util.Collection<SnapshotName> snapshots) {
+        java.util.Map<SnapshotName, Set<String>> once = io(() -> remote().listsTreesInOneCall() ? remote().holdsOf(snapshots) : null);
+        return once != null ? once : Endpoint.super.holdsOf(snapshots);
+    }
+
     @Override
     public boolean hasUnsnapshottedData(DatasetName dataset) {
         return io(() -> remote().hasUnsnapshottedData(dataset));

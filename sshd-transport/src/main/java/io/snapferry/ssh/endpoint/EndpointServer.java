@@ -36,7 +36,7 @@ public final class EndpointServer {
     /** The SSH subsystem name the endpoint is served under. */
     public static final String SUBSYSTEM = "snapferry-endpoint";
     /** The protocol versions this implementation speaks. */
-    public static final List<Integer> VERSIONS = List.of(1, 2);
+    public static final List<Integer> VERSIONS = List.of(1, 2, 3);
 
     private static final Logger LOG = LoggerFactory.getLogger(EndpointServer.class);
 
@@ -155,6 +155,8 @@ public final class EndpointServer {
         try {
             if (request instanceof Request.Send s) {
                 send(s, writer);
+            } else if (request instanceof Request.ListSnapshotsBelow l) {
+                listSnapshotsBelow(l.root(), writer);
             } else if (request instanceof Request.Receive r) {
                 receive(r, reader, writer);
             } else {
@@ -235,6 +237,17 @@ public final class EndpointServer {
                 throw refused("read the owner of", o.dataset());
             }
             owners.get(o.dataset()).ifPresent(owner -> m.set("owner", Messages.owner(owner)));
+        } else if (request instanceof Request.HoldsOf h) {
+            for (SnapshotName s : h.snapshots()) {
+                if (!peer.maySee(s.dataset())) {
+                    throw refused("list holds of", s);
+                }
+            }
+            ObjectNode holds = m.putObject("holds");
+            provider.holdsOf(h.snapshots()).forEach((snap, tags) -> {
+                ArrayNode a = holds.putArray(snap.toString());
+                tags.stream().sorted().forEach(a::add);
+            });
         } else if (request instanceof Request.Claim c) {
             if (!peer.mayReceive(c.dataset())) {
                 throw refused("claim", c.dataset());
@@ -306,6 +319,36 @@ public final class EndpointServer {
         List<Dataset> sorted = new ArrayList<>(out.values());
         sorted.sort((a, b) -> a.name().value().replace('/', '\0').compareTo(b.name().value().replace('/', '\0')));
         return sorted;
+    }
+
+    /**
+     * Answers {@code ok}, then the snapshots below {@code root} that the peer may see as a stream of
+     * JSON lines (one snapshot object each, as in {@code listSnapshots}), then END. The listing is
+     * taken before the answer, so a failure of the provider is an error response, not an ABORT.
+     */
+    private void listSnapshotsBelow(DatasetName root, Frames.Writer writer) throws IOException {
+        if (!peer.maySee(root)) {
+            throw refused("list", root);
+        }
+        List<Snapshot> all = provider.listSnapshotsBelow(root);
+        reply(writer, Messages.bytes(Messages.ok()));
+        java.io.ByteArrayOutputStream page = new java.io.ByteArrayOutputStream(Frames.CHUNK + Messages.MAX_LISTING_LINE);
+        for (Snapshot s : all) {
+            if (!peer.maySee(s.dataset())) {
+                continue;
+            }
+            page.write(Messages.bytes(Messages.snapshot(s)));
+            page.write('\n');
+            if (page.size() >= Frames.CHUNK) {
+                writer.data(page.toByteArray(), 0, page.size());
+                page.reset();
+            }
+        }
+        if (page.size() > 0) {
+            writer.data(page.toByteArray(), 0, page.size());
+        }
+        writer.end();
+        writer.flush();
     }
 
     private void send(Request.Send s, Frames.Writer writer) throws IOException {

@@ -38,6 +38,12 @@ import java.util.regex.Pattern;
 public final class Messages {
     /** The largest number of names in one list (destroy batches, listed snapshots and datasets). */
     public static final int MAX_LIST = 100_000;
+    /** The most snapshots one {@code holdsOf} request names; a client asks in batches of this many. */
+    public static final int MAX_HOLDS_OF = 1_000;
+    /** The most snapshots a {@code listSnapshotsBelow} stream may carry. */
+    public static final int MAX_LISTED_BELOW = 1_000_000;
+    /** The longest line of a {@code listSnapshotsBelow} stream: one snapshot's JSON. */
+    public static final int MAX_LISTING_LINE = 4096;
     private static final Pattern TAG = Pattern.compile("[A-Za-z0-9_.:][A-Za-z0-9_.:-]{0,199}");
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
@@ -234,6 +240,22 @@ public final class Messages {
                 return new Request.CreateParents(dataset(m, "dataset"));
             case "ownership":
                 return new Request.Ownership(dataset(m, "dataset"));
+            case "listSnapshotsBelow":
+                return new Request.ListSnapshotsBelow(dataset(m, "root"));
+            case "holdsOf": {
+                ArrayNode a = array(m, "snapshots");
+                if (a.size() > MAX_HOLDS_OF) {
+                    throw new ProtocolException("holdsOf names at most " + MAX_HOLDS_OF + " snapshots");
+                }
+                List<SnapshotName> snaps = new ArrayList<>();
+                for (JsonNode n : a) {
+                    if (!n.isTextual()) {
+                        throw new ProtocolException("snapshots must be strings");
+                    }
+                    snaps.add(snapshotName(n.textValue()));
+                }
+                return new Request.HoldsOf(snaps);
+            }
             case "claim": {
                 DatasetName target = dataset(m, "dataset");
                 JsonNode owner = m.get("owner");
@@ -360,6 +382,11 @@ public final class Messages {
         } else if (r instanceof Request.Claim c) {
             m.put("dataset", c.dataset().value());
             m.set("owner", owner(c.owner()));
+        } else if (r instanceof Request.ListSnapshotsBelow l) {
+            m.put("root", l.root().value());
+        } else if (r instanceof Request.HoldsOf h) {
+            ArrayNode a = m.putArray("snapshots");
+            h.snapshots().forEach(x -> a.add(x.toString()));
         }
         return bytes(m);
     }

@@ -18,6 +18,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -154,6 +155,97 @@ public final class RemoteEndpoint implements Closeable {
                 throw new ProtocolException("the remote listed " + s.name() + " as a snapshot of " + dataset);
             }
             out.add(s);
+        }
+        return out;
+    }
+
+    /** Whether the remote answers {@link #listSnapshotsBelow} and {@link #holdsOf} (protocol 3). */
+    public boolean listsTreesInOneCall() {
+        return hello.protocolVersion() >= 3;
+    }
+
+    /**
+     * The snapshots of {@code root} and of every dataset below it that this box may see there, in one
+     * round trip: grouped by dataset in tree order, each dataset's oldest first, as the remote's
+     * provider lists them. Needs protocol 3 ({@link #listsTreesInOneCall}); UNSUPPORTED otherwise.
+     */
+    public synchronized List<Snapshot> listSnapshotsBelow(DatasetName root) throws IOException {
+        call(since(new Request.ListSnapshotsBelow(root)));
+        DataFrameInput data = new DataFrameInput(reader);
+        try {
+            List<Snapshot> out = new ArrayList<>();
+            java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream(512);
+            byte[] buf = new byte[64 * 1024];
+            int n;
+            while ((n = data.read(buf, 0, buf.length)) > 0) {
+                for (int i = 0; i < n; i++) {
+                    if (buf[i] != '\n') {
+                        if (line.size() >= Messages.MAX_LISTING_LINE) {
+                            throw new ProtocolException("a listed snapshot is longer than " + Messages.MAX_LISTING_LINE + " bytes");
+                        }
+                        line.write(buf[i]);
+                        continue;
+                    }
+                    Snapshot s = Messages.snapshot(Messages.parse(line.toByteArray()));
+                    line.reset();
+                    if (!root.contains(s.dataset())) {
+                        throw new ProtocolException("the remote listed " + s.name() + " below " + root);
+                    }
+                    if (out.size() == Messages.MAX_LISTED_BELOW) {
+                        throw new ProtocolException("the remote listed more than " + Messages.MAX_LISTED_BELOW + " snapshots");
+                    }
+                    out.add(s);
+                }
+            }
+            if (line.size() > 0) {
+                throw new ProtocolException("the listing ended inside a line");
+            }
+            return out;
+        } catch (IOException | RuntimeException e) {
+            if (!(e instanceof DatasetException) || !data.finished()) {
+                closeQuietly();
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * The hold tags of several snapshots in as few round trips as batches of
+     * {@link Messages#MAX_HOLDS_OF}: each existing snapshot maps to its tags (empty when not held),
+     * missing ones are left out. Needs protocol 3 ({@link #listsTreesInOneCall}).
+     */
+    public synchronized Map<SnapshotName, Set<String>> holdsOf(java.util.Collection<SnapshotName> snapshots) throws IOException {
+        List<SnapshotName> all = List.copyOf(new java.util.LinkedHashSet<>(snapshots));
+        Map<SnapshotName, Set<String>> out = new java.util.LinkedHashMap<>();
+        for (int from = 0; from < all.size(); from += Messages.MAX_HOLDS_OF) {
+            List<SnapshotName> batch = all.subList(from, Math.min(all.size(), from + Messages.MAX_HOLDS_OF));
+            ObjectNode m = call(since(new Request.HoldsOf(batch)));
+            JsonNode holds = m.get("holds");
+            if (holds == null || !holds.isObject()) {
+                throw broken(new ProtocolException("field 'holds' must be an object"));
+            }
+            java.util.Set<SnapshotName> asked = new java.util.HashSet<>(batch);
+            Map<SnapshotName, Set<String>> found = new java.util.HashMap<>();
+            for (var it = holds.fields(); it.hasNext(); ) {
+                var e = it.next();
+                SnapshotName s = Messages.snapshotName(e.getKey());
+                if (!asked.contains(s) || !(e.getValue() instanceof com.fasterxml.jackson.databind.node.ArrayNode tags)) {
+                    throw broken(new ProtocolException("the remote answered holds of " + e.getKey() + ", which were not asked for, or not as a list"));
+                }
+                Set<String> t = new TreeSet<>();
+                for (JsonNode tag : tags) {
+                    if (!tag.isTextual()) {
+                        throw broken(new ProtocolException("hold tags must be strings"));
+                    }
+                    t.add(Messages.checkTag(tag.textValue()));
+                }
+                found.put(s, t);
+            }
+            for (SnapshotName s : batch) {
+                if (found.containsKey(s)) {
+                    out.put(s, found.get(s));
+                }
+            }
         }
         return out;
     }

@@ -145,4 +145,35 @@ public sealed interface Request {
             return 2;
         }
     }
+
+    /**
+     * The snapshots of {@code root} and every dataset below it the peer may see, in one round trip
+     * (protocol 3). Answered with {@code ok} and then a stream of JSON lines, one snapshot each.
+     */
+    record ListSnapshotsBelow(DatasetName root) implements Request {
+        public String op() {
+            return "listSnapshotsBelow";
+        }
+
+        @Override
+        public int since() {
+            return 3;
+        }
+    }
+
+    /** The hold tags of up to {@link Messages#MAX_HOLDS_OF} snapshots at once (protocol 3). */
+    record HoldsOf(List<SnapshotName> snapshots) implements Request {
+        public HoldsOf {
+            snapshots = List.copyOf(snapshots);
+        }
+
+        public String op() {
+            return "holdsOf";
+        }
+
+        @Override
+        public int since() {
+            return 3;
+        }
+    }
 }

@@ -70,7 +70,7 @@ class EndpointServerTest {
                 .message("{\"op\":\"hello\",\"versions\":[7,1,3],\"boxId\":\"box-a\",\"software\":\"9.9\"}").bytes(), false);
         ObjectNode hello = Conversations.json(out.get(0));
         assertThat(hello.get("ok").booleanValue()).isTrue();
-        assertThat(hello.get("version").intValue()).isEqualTo(1);
+        assertThat(hello.get("version").intValue()).isEqualTo(3);
         assertThat(hello.get("boxId").textValue()).isEqualTo("box-b");
         assertThat(hello.get("peer").textValue()).isEqualTo("boxa");
     }
@@ -78,7 +78,7 @@ class EndpointServerTest {
     @Test
     void noCommonVersionIsRefusedAndEndsTheConnection() throws IOException {
         List<Frames.Frame> out = serve(provider(), new Conversations()
-                .message("{\"op\":\"hello\",\"versions\":[3,4],\"boxId\":\"box-a\",\"software\":\"9.9\"}")
+                .message("{\"op\":\"hello\",\"versions\":[4,5],\"boxId\":\"box-a\",\"software\":\"9.9\"}")
                 .message("{\"op\":\"listDatasets\"}").bytes(), false);
         assertThat(out).hasSize(1);
         ObjectNode m = Conversations.json(out.get(0));

@@ -569,13 +569,19 @@ final class ChunkStore implements AutoCloseable {
         return b != null ? b : ByteBuffer.allocateDirect(STAGE);
     }
 
-    /** A zstd context (level 1) and output buffer per thread: making a context per chunk costs more than compressing. */
+    /** A zstd context (level 1) and its output buffer, reused: making a context per chunk costs more than compressing. */
     private static final class Compressor {
         final com.github.luben.zstd.ZstdCompressCtx ctx = new com.github.luben.zstd.ZstdCompressCtx().setLevel(1);
         byte[] dst = new byte[0];
     }
 
-    private static final ThreadLocal<Compressor> ZSTD_CTX = ThreadLocal.withInitial(Compressor::new);
+    /**
+     * Idle zstd contexts, shared by every thread (not thread-local: a snapshot's workers are
+     * short-lived threads, and zstd-jni frees a context's native memory only when it is closed).
+     * Holds at most as many as ever compressed at once.
+     */
+    private static final java.util.concurrent.ConcurrentLinkedQueue<Compressor> COMPRESSORS =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     /** Bytes from the middle of a large chunk compressed first: if they do not shrink, the chunk is stored raw unread by zstd. */
     static final int SAMPLE = 16 * 1024;
@@ -601,16 +607,21 @@ final class ChunkStore implements AutoCloseable {
         byte codec;
         switch (compression) {
             case ZSTD -> {
-                Compressor z = ZSTD_CTX.get();
-                if (len >= 4 * SAMPLE && !shrinks(z, data, off + len / 2 - SAMPLE / 2, SAMPLE)) {
-                    return raw(data, off, len);
+                Compressor polled = COMPRESSORS.poll();
+                Compressor z = polled != null ? polled : new Compressor();
+                try {
+                    if (len >= 4 * SAMPLE && !shrinks(z, data, off + len / 2 - SAMPLE / 2, SAMPLE)) {
+                        return raw(data, off, len);
+                    }
+                    if (z.dst.length < Zstd.compressBound(len)) {
+                        z.dst = new byte[(int) Zstd.compressBound(len)];
+                    }
+                    int n = z.ctx.compressByteArray(z.dst, 0, z.dst.length, data, off, len);
+                    out = n >= len ? null : java.util.Arrays.copyOf(z.dst, n);
+                    codec = ZSTD;
+                } finally {
+                    COMPRESSORS.offer(z);
                 }
-                if (z.dst.length < Zstd.compressBound(len)) {
-                    z.dst = new byte[(int) Zstd.compressBound(len)];
-                }
-                int n = z.ctx.compressByteArray(z.dst, 0, z.dst.length, data, off, len);
-                out = n >= len ? null : java.util.Arrays.copyOf(z.dst, n);
-                codec = ZSTD;
             }
             case LZ4 -> {
                 out = LZ4Factory.fastestInstance().fastCompressor().compress(data, off, len);

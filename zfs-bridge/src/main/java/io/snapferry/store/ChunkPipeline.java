@@ -52,6 +52,8 @@ final class ChunkPipeline implements ChunkSink, AutoCloseable {
     private final ChunkStore store;
     private final ChunkStore.Batch batch;
     private final int maxChunk;
+    /** Compared with, never written: shared by the workers. */
+    private final byte[] zeros;
     private final int budgetBytes;
     private final Semaphore budget;
     private final BlockingQueue<Task> work = new LinkedBlockingQueue<>();
@@ -100,6 +102,7 @@ final class ChunkPipeline implements ChunkSink, AutoCloseable {
         this.store = store;
         this.batch = batch;
         this.maxChunk = maxChunk;
+        this.zeros = new byte[maxChunk];
         this.workers = workers;
         this.budgetBytes = (int) Math.min(Integer.MAX_VALUE / 2, Math.max(budgetBytes, 2L * Math.max(maxChunk, MIN_CHARGE)));
         this.budget = new Semaphore(this.budgetBytes);
@@ -112,9 +115,16 @@ final class ChunkPipeline implements ChunkSink, AutoCloseable {
         }
     }
 
-    /** A pipeline with a worker per available processor and the default budget. */
+    /**
+     * Workers at most: one writer appends a few hundred MiB/s to a pack, which a few workers
+     * already outpace, and each worker may hold a compression buffer of the largest chunk.
+     */
+    static final int MAX_WORKERS = 4;
+
+    /** A pipeline with a worker per available processor (at most {@value #MAX_WORKERS}) and the default budget. */
     static ChunkPipeline standard(ChunkStore store, ChunkStore.Batch batch, int maxChunk) {
-        return new ChunkPipeline(store, batch, Runtime.getRuntime().availableProcessors(), maxChunk, DEFAULT_BUDGET);
+        int workers = Math.min(MAX_WORKERS, Runtime.getRuntime().availableProcessors());
+        return new ChunkPipeline(store, batch, workers, maxChunk, DEFAULT_BUDGET);
     }
 
     private static Thread thread(Runnable r, String name) {
@@ -205,7 +215,6 @@ final class ChunkPipeline implements ChunkSink, AutoCloseable {
     /** A worker: hashes, finds holes, looks up and compresses chunks, in any order. */
     private void work() {
         MessageDigest sha = Manifest.sha256();
-        byte[] zeros = new byte[maxChunk];
         try {
             while (!aborted) {
                 Task t = work.poll(POLL_MS, TimeUnit.MILLISECONDS);
@@ -213,7 +222,7 @@ final class ChunkPipeline implements ChunkSink, AutoCloseable {
                     return;
                 }
                 if (t != null) {
-                    process(t, sha, zeros);
+                    process(t, sha);
                     t.hashed.countDown();
                 }
             }
@@ -222,7 +231,7 @@ final class ChunkPipeline implements ChunkSink, AutoCloseable {
         }
     }
 
-    private void process(Task t, MessageDigest sha, byte[] zeros) {
+    private void process(Task t, MessageDigest sha) {
         byte[] d = t.data;
         if (ChunkSink.isHole(d, 0, d.length, zeros)) {
             t.slot.resolve(ChunkRef.hole(d.length));

@@ -89,6 +89,13 @@ final class ChunkStore implements AutoCloseable {
     private final Map<Integer, FileChannel> readers = new ConcurrentHashMap<>();
     /** Index entries the Chronicle Map had no room for; the index is then rebuilt at the next open. */
     private final Map<ByteBuffer, Long> overflow = new ConcurrentHashMap<>();
+    /** Runs batches' background fdatasyncs ({@link Batch#startWriteback()}); its thread ends when idle. */
+    private final java.util.concurrent.ThreadPoolExecutor writeback = new java.util.concurrent.ThreadPoolExecutor(0, 1, 5,
+            java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
+                Thread t = new Thread(r, "snapferry-store-writeback");
+                t.setDaemon(true);
+                return t;
+            });
     private final LongAdder stored = new LongAdder();
     private final LongAdder deduplicated = new LongAdder();
 
@@ -137,6 +144,11 @@ final class ChunkStore implements AutoCloseable {
 
     long deduplicatedCount() {
         return deduplicated.sum();
+    }
+
+    /** Counts a chunk found already stored without going through a batch (a pipeline worker's index hit). */
+    void countDeduplicated() {
+        deduplicated.increment();
     }
 
     /** Where a chunk is: a pack location, {@link #LOOSE}, or null when the store does not have it. */
@@ -305,12 +317,15 @@ final class ChunkStore implements AutoCloseable {
      */
     final class Batch implements AutoCloseable {
         static final long BATCH_BYTES = 256L << 20;
+        /** Bytes appended between background writebacks (see {@link #startWriteback()}). */
+        static final long WRITEBACK = 32L << 20;
+        private long unsynced;
+        private java.util.concurrent.CompletableFuture<Void> syncing;
         private final Map<ByteBuffer, Long> pending = new LinkedHashMap<>();
         private final List<PackWriter> written = new ArrayList<>();
         private PackWriter pack;
         private long pendingBytes;
         private boolean createdPack;
-        private final CRC32C crc = new CRC32C();
         private final ByteBuffer head = ByteBuffer.allocate(ENTRY_HEADER);
         private final ByteBuffer tail = ByteBuffer.allocate(ENTRY_TRAILER);
         /** Entries not yet written to {@link #pack}: they start at {@link #stagedFrom} in it. */
@@ -341,6 +356,19 @@ final class ChunkStore implements AutoCloseable {
             return true;
         }
 
+        /**
+         * Stores a chunk a {@link ChunkPipeline} worker already encoded, with the CRC32C of its entry
+         * ({@link #entryCrc}). True when newly stored; false when this batch or the index has it.
+         */
+        boolean putPrepared(byte[] hash, Encoded e, int crc) throws IOException {
+            if (has(hash)) {
+                deduplicated.increment();
+                return false;
+            }
+            append(hash, e, crc);
+            return true;
+        }
+
         /** Copies a chunk into this batch's pack even though it is indexed elsewhere (garbage collection's rewrite). */
         void copy(byte[] hash, Encoded e) throws IOException {
             append(hash, e);
@@ -354,7 +382,9 @@ final class ChunkStore implements AutoCloseable {
             stage.flip();
             try {
                 while (stage.hasRemaining()) {
-                    stagedFrom += pack.ch.write(stage, stagedFrom);
+                    int n = pack.ch.write(stage, stagedFrom);
+                    stagedFrom += n;
+                    unsynced += n;
                 }
             } catch (IOException x) {
                 pack.broken = true;
@@ -362,9 +392,47 @@ final class ChunkStore implements AutoCloseable {
             } finally {
                 stage.clear();
             }
+            startWriteback();
+        }
+
+        /**
+         * Every {@value #WRITEBACK} bytes appended, starts an fdatasync of the current pack on a
+         * background thread and goes on appending: the disk writes while this batch produces more,
+         * so the flush before a manifest finds little left to write. Only an early start of the
+         * writing: entries become durable (and indexed) in {@link #flush()} as before.
+         */
+        private void startWriteback() {
+            if (unsynced < WRITEBACK || syncing != null && !syncing.isDone()) {
+                return;
+            }
+            unsynced = 0;
+            FileChannel ch = pack.ch;
+            syncing = java.util.concurrent.CompletableFuture.runAsync(() -> {
+                try {
+                    ch.force(false);
+                } catch (IOException e) {
+                    throw unchecked(e);
+                }
+            }, writeback);
+        }
+
+        /** Waits for a background fdatasync; its failure is ignored here (the flush's own fdatasync reports one). */
+        private void awaitWriteback() {
+            if (syncing != null) {
+                try {
+                    syncing.join();
+                } catch (RuntimeException ignored) {
+                    // flush() syncs the pack again and throws if that fails
+                }
+                syncing = null;
+            }
         }
 
         private void append(byte[] hash, Encoded e) throws IOException {
+            append(hash, e, entryCrc(hash, e));
+        }
+
+        private void append(byte[] hash, Encoded e, int crc) throws IOException {
             if (pack == null || pack.full()) {
                 if (pack != null) {
                     // full: keep it until the flush makes it durable, then it is closed
@@ -383,11 +451,8 @@ final class ChunkStore implements AutoCloseable {
             byte[] payload = e.payload();
             head.clear();
             head.putInt(ENTRY_MAGIC).put(hash).put(e.codec()).putInt(e.rawLength()).putInt(payload.length).flip();
-            crc.reset();
-            crc.update(head.array(), 0, ENTRY_HEADER);
-            crc.update(payload, 0, payload.length);
             tail.clear();
-            tail.putInt((int) crc.getValue()).flip();
+            tail.putInt(crc).flip();
             long at = pack.end;
             long want = ENTRY_HEADER + payload.length + ENTRY_TRAILER;
             if (stage.remaining() < want) {
@@ -425,6 +490,7 @@ final class ChunkStore implements AutoCloseable {
                 return;
             }
             drain();
+            awaitWriteback();
             for (PackWriter w : written) {
                 if (w.durable != w.end) {
                     w.ch.force(false);
@@ -453,6 +519,7 @@ final class ChunkStore implements AutoCloseable {
 
         @Override
         public void close() {
+            awaitWriteback();
             try {
                 flush();
             } catch (IOException | RuntimeException e) {
@@ -483,6 +550,16 @@ final class ChunkStore implements AutoCloseable {
         }
     }
 
+    /** The CRC32C a pack entry of {@code e} under {@code hash} ends with: of its header and payload. Thread-safe. */
+    static int entryCrc(byte[] hash, Encoded e) {
+        byte[] head = ByteBuffer.allocate(ENTRY_HEADER).putInt(ENTRY_MAGIC).put(hash).put(e.codec()).putInt(e.rawLength())
+                .putInt(e.payload().length).array();
+        CRC32C crc = new CRC32C();
+        crc.update(head, 0, ENTRY_HEADER);
+        crc.update(e.payload(), 0, e.payload().length);
+        return (int) crc.getValue();
+    }
+
     /** Staging buffers for appends (direct, so a write is one copy and one system call per few MiB). */
     static final int STAGE = 4 << 20;
     private static final java.util.concurrent.ConcurrentLinkedQueue<ByteBuffer> STAGES = new java.util.concurrent.ConcurrentLinkedQueue<>();
@@ -492,13 +569,19 @@ final class ChunkStore implements AutoCloseable {
         return b != null ? b : ByteBuffer.allocateDirect(STAGE);
     }
 
-    /** A zstd context (level 1) and output buffer per thread: making a context per chunk costs more than compressing. */
+    /** A zstd context (level 1) and its output buffer, reused: making a context per chunk costs more than compressing. */
     private static final class Compressor {
         final com.github.luben.zstd.ZstdCompressCtx ctx = new com.github.luben.zstd.ZstdCompressCtx().setLevel(1);
         byte[] dst = new byte[0];
     }
 
-    private static final ThreadLocal<Compressor> ZSTD_CTX = ThreadLocal.withInitial(Compressor::new);
+    /**
+     * Idle zstd contexts, shared by every thread (not thread-local: a snapshot's workers are
+     * short-lived threads, and zstd-jni frees a context's native memory only when it is closed).
+     * Holds at most as many as ever compressed at once.
+     */
+    private static final java.util.concurrent.ConcurrentLinkedQueue<Compressor> COMPRESSORS =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     /** Bytes from the middle of a large chunk compressed first: if they do not shrink, the chunk is stored raw unread by zstd. */
     static final int SAMPLE = 16 * 1024;
@@ -510,22 +593,35 @@ final class ChunkStore implements AutoCloseable {
         return z.ctx.compressByteArray(z.dst, 0, z.dst.length, data, off, len) < len * 31L / 32;
     }
 
-    /** The stored form of raw bytes: compressed when that makes them smaller. */
+    /** Raw bytes as stored: {@code data} itself when it is exactly the chunk (a pipeline's own copy), else a copy. */
+    private static Encoded raw(byte[] data, int off, int len) {
+        return new Encoded(RAW, len, off == 0 && len == data.length ? data : java.util.Arrays.copyOfRange(data, off, off + len));
+    }
+
+    /**
+     * The stored form of raw bytes: compressed when that makes them smaller. Thread-safe. The
+     * result may share {@code data} when it spans the whole array; callers must not change it then.
+     */
     Encoded encode(byte[] data, int off, int len) {
         byte[] out;
         byte codec;
         switch (compression) {
             case ZSTD -> {
-                Compressor z = ZSTD_CTX.get();
-                if (len >= 4 * SAMPLE && !shrinks(z, data, off + len / 2 - SAMPLE / 2, SAMPLE)) {
-                    return new Encoded(RAW, len, java.util.Arrays.copyOfRange(data, off, off + len));
+                Compressor polled = COMPRESSORS.poll();
+                Compressor z = polled != null ? polled : new Compressor();
+                try {
+                    if (len >= 4 * SAMPLE && !shrinks(z, data, off + len / 2 - SAMPLE / 2, SAMPLE)) {
+                        return raw(data, off, len);
+                    }
+                    if (z.dst.length < Zstd.compressBound(len)) {
+                        z.dst = new byte[(int) Zstd.compressBound(len)];
+                    }
+                    int n = z.ctx.compressByteArray(z.dst, 0, z.dst.length, data, off, len);
+                    out = n >= len ? null : java.util.Arrays.copyOf(z.dst, n);
+                    codec = ZSTD;
+                } finally {
+                    COMPRESSORS.offer(z);
                 }
-                if (z.dst.length < Zstd.compressBound(len)) {
-                    z.dst = new byte[(int) Zstd.compressBound(len)];
-                }
-                int n = z.ctx.compressByteArray(z.dst, 0, z.dst.length, data, off, len);
-                out = n >= len ? null : java.util.Arrays.copyOf(z.dst, n);
-                codec = ZSTD;
             }
             case LZ4 -> {
                 out = LZ4Factory.fastestInstance().fastCompressor().compress(data, off, len);
@@ -537,7 +633,7 @@ final class ChunkStore implements AutoCloseable {
             }
         }
         if (out == null || out.length >= len) {
-            return new Encoded(RAW, len, java.util.Arrays.copyOfRange(data, off, off + len));
+            return raw(data, off, len);
         }
         return new Encoded(codec, len, out);
     }
@@ -861,6 +957,7 @@ final class ChunkStore implements AutoCloseable {
 
     @Override
     public void close() {
+        writeback.shutdown();
         retireIdlePacks();
         for (FileChannel ch : readers.values()) {
             try {

@@ -451,7 +451,7 @@ public final class EmbeddedStore implements DatasetProvider {
     /** Tests set this to stop an operation at a named point of its commit protocol, as a crash would. */
     static volatile java.util.function.Consumer<String> crashHook = point -> { };
 
-    private static void crashPoint(String point) {
+    static void crashPoint(String point) {
         crashHook.accept(point);
     }
 
@@ -500,8 +500,9 @@ public final class EmbeddedStore implements DatasetProvider {
                 long created = clock.millis();
                 long fsClock = p.fsClock();
                 List<Manifest> manifests = new ArrayList<>();
-                try (ChunkStore.Batch batch = p.chunks.batch()) {
-                    TreeScanner scanner = new TreeScanner(batch, p.cache, chunker, contentBytesRead);
+                try (ChunkStore.Batch batch = p.chunks.batch();
+                     ChunkPipeline pipeline = ChunkPipeline.standard(p.chunks, batch, chunker.max())) {
+                    TreeScanner scanner = new TreeScanner(pipeline, p.cache, chunker, contentBytesRead);
                     for (int i = 0; i < snapshots.size(); i++) {
                         Pool.Ds d = dss.get(i);
                         TreeScanner.Result r;
@@ -527,6 +528,7 @@ public final class EmbeddedStore implements DatasetProvider {
                         manifests.add(new Manifest(d.isVolume() ? Manifest.Kind.VOLUME : Manifest.Kind.TREE, d.name.value(),
                                 snapshots.get(i).name(), Pool.newGuid(), txg, created, fsClock, r.referenced(), 0, 0, "", r.entries()));
                     }
+                    pipeline.close(); // every thread joined: the batch is this thread's again
                     batch.flush();
                 }
                 crashPoint("snapshot-chunks-durable");
@@ -1513,7 +1515,7 @@ public final class EmbeddedStore implements DatasetProvider {
                      // the caller closes its stream
                  }
              }, whole)) {
-            scanner = new TreeScanner(batch, p.cache, chunker, new LongAdder());
+            scanner = new TreeScanner(ChunkSink.direct(batch, chunker.max()), p.cache, chunker, new LongAdder());
             refs = scanner.chunkChannel(Channels.newChannel(din));
             batch.flush();
         }

@@ -54,16 +54,30 @@ final class RecordStream {
     }
 
     /**
-     * Produces the stream lazily as it is read: a chunk's file is read only when its record is due.
-     * Not thread-safe (one reader). {@link #close()} runs the release action once.
+     * Produces the stream as it is read. A read-ahead thread ({@code snapferry-send-readahead},
+     * started by the first read) reads each chunk from its pack when its record is due, checks its
+     * CRC, adds the record to the stream digest and queues it; the reader's thread only copies, so
+     * whatever the reader does with the bytes (framing, hashing, encrypting, the network) overlaps
+     * with the reading and hashing here. At most {@value #READ_AHEAD} bytes (or one record, if
+     * larger) wait in the queue. Not thread-safe (one reader). {@link #close()} stops and joins the
+     * thread and then runs the release action, once; a stream must be closed, also when abandoned
+     * early (until then its thread waits for room in the queue). A failure of the read-ahead
+     * thread is thrown by the read that reaches it.
      */
     static final class Writer extends InputStream {
+        static final int READ_AHEAD = 16 << 20;
+        private static final ByteBuffer EOF = ByteBuffer.allocate(0);
         private final ChunkStore chunks;
         private final Iterator<Part> parts;
         private final Runnable release;
         private final MessageDigest sha = Manifest.sha256();
+        private final byte[] head;
+        private final java.util.concurrent.BlockingQueue<ByteBuffer> queue = new java.util.concurrent.LinkedBlockingQueue<>();
+        private final java.util.concurrent.Semaphore room = new java.util.concurrent.Semaphore(READ_AHEAD);
+        private volatile Throwable failure;
+        private volatile boolean stopping;
+        private Thread thread;
         private ByteBuffer current;
-        private long records;
         private boolean ended;
         private boolean closed;
 
@@ -71,56 +85,96 @@ final class RecordStream {
             this.chunks = chunks;
             this.parts = parts.iterator();
             this.release = release;
-            ByteBuffer h = ByteBuffer.allocate(HEADER).putInt(MAGIC).putShort((short) VERSION)
-                    .putLong(header.baseGuid()).putLong(header.datasetGuid()).putInt(header.snapshots());
-            emit(h.array());
+            this.head = ByteBuffer.allocate(HEADER).putInt(MAGIC).putShort((short) VERSION)
+                    .putLong(header.baseGuid()).putLong(header.datasetGuid()).putInt(header.snapshots()).array();
         }
 
-        private final java.util.ArrayDeque<ByteBuffer> queued = new java.util.ArrayDeque<>(2);
-
-        private void emit(byte[] b) {
-            sha.update(b);
-            current = ByteBuffer.wrap(b);
-        }
-
-        /** Emits a record's head and then its payload, without copying the payload. */
-        private void emit(byte[] head, byte[] payload) {
-            sha.update(head);
-            sha.update(payload);
-            current = ByteBuffer.wrap(head);
-            queued.add(ByteBuffer.wrap(payload));
-        }
-
-        private boolean advance() throws IOException {
-            while (current == null || !current.hasRemaining()) {
-                if (!queued.isEmpty()) {
-                    current = queued.poll();
-                    continue;
-                }
-                if (ended) {
-                    return false;
-                }
-                if (parts.hasNext()) {
+        /** The read-ahead thread's loop: every buffer of the stream, in order, then {@link #EOF}. */
+        private void produce() {
+            try {
+                sha.update(head);
+                offer(ByteBuffer.wrap(head));
+                long records = 0;
+                while (parts.hasNext() && !stopping) {
                     Part p = parts.next();
                     records++;
                     if (p instanceof ChunkPart c) {
                         ChunkStore.Encoded e = chunks.readEncoded(c.hash());
                         ByteBuffer b = ByteBuffer.allocate(5 + 32 + 1 + 4);
                         b.put(CHUNK).putInt(32 + 1 + 4 + e.payload().length).put(c.hash()).put(e.codec()).putInt(e.rawLength());
-                        emit(b.array(), e.payload());
-                    } else if (p instanceof DeltaPart dp) {
-                        byte[] m = dp.delta();
-                        emit(ByteBuffer.allocate(5 + m.length).put(DELTA).putInt(m.length).put(m).array());
+                        sha.update(b.array());
+                        sha.update(e.payload());
+                        offer(ByteBuffer.wrap(b.array()));
+                        offer(ByteBuffer.wrap(e.payload()));
                     } else {
-                        byte[] m = ((ManifestPart) p).encoded();
-                        emit(ByteBuffer.allocate(5 + m.length).put(MANIFEST).putInt(m.length).put(m).array());
+                        byte type = p instanceof DeltaPart ? DELTA : MANIFEST;
+                        byte[] m = p instanceof DeltaPart dp ? dp.delta() : ((ManifestPart) p).encoded();
+                        byte[] b = ByteBuffer.allocate(5 + m.length).put(type).putInt(m.length).put(m).array();
+                        sha.update(b);
+                        offer(ByteBuffer.wrap(b));
                     }
-                } else {
-                    ByteBuffer b = ByteBuffer.allocate(5 + 8 + 32).put(END).putInt(8 + 32).putLong(records);
-                    b.put(sha.digest());
-                    current = ByteBuffer.wrap(b.array());
-                    ended = true;
                 }
+                if (stopping) {
+                    return;
+                }
+                ByteBuffer b = ByteBuffer.allocate(5 + 8 + 32).put(END).putInt(8 + 32).putLong(records);
+                b.put(sha.digest());
+                offer(ByteBuffer.wrap(b.array()));
+                queue.add(EOF);
+            } catch (InterruptedException stop) {
+                // closed
+            } catch (Throwable e) {
+                failure = e;
+                queue.add(EOF);
+            }
+        }
+
+        /** Queues a buffer once there is room; InterruptedException once the stream is closed. */
+        private void offer(ByteBuffer b) throws InterruptedException {
+            room.acquire(Math.min(b.remaining(), READ_AHEAD));
+            if (stopping) {
+                throw new InterruptedException("send stream closed");
+            }
+            queue.add(b);
+        }
+
+        /** Makes {@link #current} a buffer with bytes left; false at the end of the stream. */
+        private boolean advance() throws IOException {
+            while (current == null || !current.hasRemaining()) {
+                if (current != null) {
+                    room.release(Math.min(current.capacity(), READ_AHEAD));
+                    current = null;
+                }
+                if (ended) {
+                    return false;
+                }
+                if (thread == null) {
+                    thread = new Thread(this::produce, "snapferry-send-readahead");
+                    thread.setDaemon(true);
+                    thread.start();
+                }
+                ByteBuffer b;
+                try {
+                    b = queue.take();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new java.io.InterruptedIOException("interrupted while reading a send stream");
+                }
+                if (b == EOF) {
+                    ended = true;
+                    Throwable f = failure;
+                    if (f instanceof IOException x) {
+                        throw x;
+                    }
+                    if (f instanceof RuntimeException x) {
+                        throw x;
+                    }
+                    if (f instanceof Error x) {
+                        throw x;
+                    }
+                    return false;
+                }
+                current = b;
             }
             return true;
         }
@@ -150,10 +204,27 @@ final class RecordStream {
 
         @Override
         public void close() {
-            if (!closed) {
-                closed = true;
-                release.run();
+            if (closed) {
+                return;
             }
+            closed = true;
+            if (thread != null) {
+                // Not Thread.interrupt: that would close the pack channels the thread shares with other readers.
+                stopping = true;
+                room.release(2 * READ_AHEAD);
+                boolean interrupted = false;
+                while (thread.isAlive()) {
+                    try {
+                        thread.join();
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    }
+                }
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            release.run();
         }
     }
 

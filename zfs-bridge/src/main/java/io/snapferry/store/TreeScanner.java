@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.UserDefinedFileAttributeView;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -20,12 +19,15 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
 
 /**
- * Turns a live tree into manifest entries, storing the chunks of files whose contents it reads
- * into a {@link ChunkStore.Batch} (the caller flushes it before committing a manifest).
- * Files unchanged since the cache saw them (same size, mtime, ctime, inode) are not read. One
- * scanner is used by one thread at a time.
+ * Turns a live tree into manifest entries, sending the chunks of files whose contents it reads
+ * to a {@link ChunkSink} (which stores the new ones in a batch the caller flushes before
+ * committing a manifest). Files unchanged since the cache saw them (same size, mtime, ctime,
+ * inode) are not read. A scan returns once the sink has processed every chunk it submitted; the
+ * entries of read files (and their change-cache records) are completed then. One scanner is used
+ * by one thread at a time.
  */
 final class TreeScanner {
     private static final String ATTRS = "unix:mode,uid,gid,ino,dev,nlink,ctime,lastModifiedTime,lastAccessTime,size";
@@ -34,16 +36,12 @@ final class TreeScanner {
     private static final int S_IFDIR = 0040000;
     private static final int S_IFLNK = 0120000;
 
-    private final ChunkStore.Batch chunks;
+    private final ChunkSink chunks;
     private final FileCache cache;
     private final Chunker chunker;
     private final LongAdder contentBytesRead;
     private final byte[] buf;
-    private final byte[] zeros;
-    private final MessageDigest sha = Manifest.sha256();
-    private long chunksNew;
     private boolean lastFreezeReflinked;
-    private long chunksPresent;
 
     /** Stat fields of one path. */
     record Stat(int mode, int uid, int gid, long inode, long dev, int nlink, long ctime, long mtime, long atime, long size) {
@@ -56,23 +54,22 @@ final class TreeScanner {
     record Result(List<Manifest.Entry> entries, long referenced, long bytesRead, List<String> skipped) {
     }
 
-    TreeScanner(ChunkStore.Batch chunks, FileCache cache, Chunker chunker, LongAdder contentBytesRead) {
+    TreeScanner(ChunkSink chunks, FileCache cache, Chunker chunker, LongAdder contentBytesRead) {
         this.chunks = chunks;
         this.cache = cache;
         this.chunker = chunker;
         this.contentBytesRead = contentBytesRead;
         this.buf = new byte[chunker.max() * 2];
-        this.zeros = new byte[chunker.max()];
     }
 
-    /** Chunks this scanner stored anew. */
+    /** Chunks this scanner's sink stored anew. */
     long chunksNew() {
-        return chunksNew;
+        return chunks.chunksNew();
     }
 
-    /** Chunks this scanner found already stored. */
+    /** Chunks this scanner's sink found already stored. */
     long chunksPresent() {
-        return chunksPresent;
+        return chunks.chunksPresent();
     }
 
     static Stat stat(Path p) throws IOException {
@@ -92,16 +89,25 @@ final class TreeScanner {
      * the start (see {@link FileCache}); {@code datasetGuid} keys the cache.
      */
     Result scan(Path tree, long datasetGuid, long fsClock) throws IOException {
-        List<Manifest.Entry> out = new ArrayList<>();
+        List<Supplier<Manifest.Entry>> out = new ArrayList<>();
         Map<Long, String> firstOfInode = new HashMap<>();
         List<String> skipped = new ArrayList<>();
         long[] totals = new long[2];
         long before = contentBytesRead.sum();
         walk(tree, "", datasetGuid, fsClock, out, firstOfInode, skipped, totals);
-        return new Result(out, totals[0], contentBytesRead.sum() - before, skipped);
+        chunks.drain();
+        List<Manifest.Entry> entries = new ArrayList<>(out.size());
+        for (Supplier<Manifest.Entry> e : out) {
+            entries.add(e.get());
+        }
+        return new Result(entries, totals[0], contentBytesRead.sum() - before, skipped);
     }
 
-    private void walk(Path p, String rel, long dsGuid, long fsClock, List<Manifest.Entry> out,
+    private static Supplier<Manifest.Entry> ready(Manifest.Entry e) {
+        return () -> e;
+    }
+
+    private void walk(Path p, String rel, long dsGuid, long fsClock, List<Supplier<Manifest.Entry>> out,
                       Map<Long, String> firstOfInode, List<String> skipped, long[] totals) throws IOException {
         Stat st;
         try {
@@ -111,8 +117,8 @@ final class TreeScanner {
         }
         switch (st.type()) {
             case S_IFDIR -> {
-                out.add(new Manifest.Entry(rel, Manifest.Type.DIR, st.mode(), st.uid(), st.gid(), st.mtime(), st.atime(),
-                        st.ctime(), st.inode(), 0, null, xattrs(p), List.of()));
+                out.add(ready(new Manifest.Entry(rel, Manifest.Type.DIR, st.mode(), st.uid(), st.gid(), st.mtime(), st.atime(),
+                        st.ctime(), st.inode(), 0, null, xattrs(p), List.of())));
                 List<String> names = new ArrayList<>();
                 try (DirectoryStream<Path> ds = Files.newDirectoryStream(p)) {
                     for (Path c : ds) {
@@ -133,16 +139,16 @@ final class TreeScanner {
                 } catch (NoSuchFileException e) {
                     return;
                 }
-                out.add(new Manifest.Entry(rel, Manifest.Type.SYMLINK, st.mode(), st.uid(), st.gid(), st.mtime(), st.atime(),
-                        st.ctime(), st.inode(), target.length(), target, Map.of(), List.of()));
+                out.add(ready(new Manifest.Entry(rel, Manifest.Type.SYMLINK, st.mode(), st.uid(), st.gid(), st.mtime(),
+                        st.atime(), st.ctime(), st.inode(), target.length(), target, Map.of(), List.of())));
             }
             case S_IFREG -> {
                 if (st.nlink() > 1) {
                     // dev and inode identify the group; one tree is on one device, so the inode suffices.
                     String first = firstOfInode.putIfAbsent(st.inode(), rel);
                     if (first != null) {
-                        out.add(new Manifest.Entry(rel, Manifest.Type.HARDLINK, st.mode(), st.uid(), st.gid(), st.mtime(),
-                                st.atime(), st.ctime(), st.inode(), st.size(), first, Map.of(), List.of()));
+                        out.add(ready(new Manifest.Entry(rel, Manifest.Type.HARDLINK, st.mode(), st.uid(), st.gid(), st.mtime(),
+                                st.atime(), st.ctime(), st.inode(), st.size(), first, Map.of(), List.of())));
                         return;
                     }
                 }
@@ -153,14 +159,15 @@ final class TreeScanner {
         }
     }
 
-    private Manifest.Entry file(Path p, String rel, Stat st, long dsGuid, long fsClock) throws IOException {
+    /** A file's entry: at once when the cache says it is unchanged, else once the sink processed its chunks. */
+    private Supplier<Manifest.Entry> file(Path p, String rel, Stat st, long dsGuid, long fsClock) throws IOException {
         FileCache.Cached c = cache.get(dsGuid, rel);
         if (c != null && !c.racy() && c.matches(st.size(), st.mtime(), st.ctime(), st.inode())) {
-            return new Manifest.Entry(rel, Manifest.Type.FILE, st.mode(), st.uid(), st.gid(), st.mtime(), st.atime(),
-                    st.ctime(), st.inode(), st.size(), null, c.xattrs(), c.chunks());
+            return ready(new Manifest.Entry(rel, Manifest.Type.FILE, st.mode(), st.uid(), st.gid(), st.mtime(), st.atime(),
+                    st.ctime(), st.inode(), st.size(), null, c.xattrs(), c.chunks()));
         }
         Stat now = st;
-        List<ChunkRef> refs = null;
+        List<ChunkSink.Slot> refs = null;
         for (int attempt = 0; attempt < 3; attempt++) {
             try {
                 refs = chunkFile(p);
@@ -179,18 +186,32 @@ final class TreeScanner {
         if (!stable) {
             refs = chunkFile(p); // still changing: keep what was read, but never cache it
         }
-        long size = 0;
-        for (ChunkRef r : refs) {
-            size += r.length();
-        }
         Map<String, byte[]> x = xattrs(p);
-        if (stable) {
-            cache.put(dsGuid, rel, new FileCache.Cached(size, now.mtime(), now.ctime(), now.inode(), now.ctime() >= fsClock, x, refs));
-        } else {
-            cache.remove(dsGuid, rel);
+        Stat at = now;
+        List<ChunkSink.Slot> slots = refs;
+        return () -> {
+            List<ChunkRef> resolved = resolve(slots);
+            long size = 0;
+            for (ChunkRef r : resolved) {
+                size += r.length();
+            }
+            if (stable) {
+                cache.put(dsGuid, rel, new FileCache.Cached(size, at.mtime(), at.ctime(), at.inode(), at.ctime() >= fsClock, x, resolved));
+            } else {
+                cache.remove(dsGuid, rel);
+            }
+            return new Manifest.Entry(rel, Manifest.Type.FILE, at.mode(), at.uid(), at.gid(), at.mtime(), at.atime(),
+                    at.ctime(), at.inode(), size, null, x, resolved);
+        };
+    }
+
+    /** The references of processed chunks (after the sink's drain). */
+    private static List<ChunkRef> resolve(List<ChunkSink.Slot> slots) {
+        List<ChunkRef> out = new ArrayList<>(slots.size());
+        for (ChunkSink.Slot s : slots) {
+            out.add(s.ref());
         }
-        return new Manifest.Entry(rel, Manifest.Type.FILE, now.mode(), now.uid(), now.gid(), now.mtime(), now.atime(),
-                now.ctime(), now.inode(), size, null, x, refs);
+        return out;
     }
 
     /**
@@ -265,8 +286,9 @@ final class TreeScanner {
         return lastFreezeReflinked;
     }
 
+    /** Cuts a channel into fixed-size chunks, stores the new ones and waits for the sink; their references. */
     private List<ChunkRef> chunkFixed(FileChannel ch, int chunkSize) throws IOException {
-        List<ChunkRef> refs = new ArrayList<>();
+        List<ChunkSink.Slot> slots = new ArrayList<>();
         while (true) {
             int filled = 0;
             while (filled < chunkSize) {
@@ -278,24 +300,33 @@ final class TreeScanner {
                 contentBytesRead.add(n);
             }
             if (filled == 0) {
-                return refs;
+                break;
             }
-            refs.add(store(buf, 0, filled));
+            slots.add(chunks.submit(buf, 0, filled));
             if (filled < chunkSize) {
-                return refs;
+                break;
             }
         }
+        chunks.drain();
+        return resolve(slots);
     }
 
-    /** Reads a file, cuts it into chunks, stores the new ones. */
-    List<ChunkRef> chunkFile(Path p) throws IOException {
+    /** Reads a file and sends its chunks to the sink; the slots resolve after the sink's drain. */
+    private List<ChunkSink.Slot> chunkFile(Path p) throws IOException {
         try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
-            return chunkChannel(ch);
+            return cut(ch);
         }
     }
 
+    /** Reads a channel to its end, cuts it into chunks and stores the new ones; their references. */
     List<ChunkRef> chunkChannel(java.nio.channels.ReadableByteChannel ch) throws IOException {
-        List<ChunkRef> refs = new ArrayList<>();
+        List<ChunkSink.Slot> slots = cut(ch);
+        chunks.drain();
+        return resolve(slots);
+    }
+
+    private List<ChunkSink.Slot> cut(java.nio.channels.ReadableByteChannel ch) throws IOException {
+        List<ChunkSink.Slot> refs = new ArrayList<>();
         int pos = 0;
         int filled = 0;
         boolean eof = false;
@@ -320,23 +351,9 @@ final class TreeScanner {
                 return refs;
             }
             int n = chunker.cut(buf, pos, avail);
-            refs.add(store(buf, pos, n));
+            refs.add(chunks.submit(buf, pos, n));
             pos += n;
         }
-    }
-
-    private ChunkRef store(byte[] b, int off, int len) throws IOException {
-        if (Arrays.mismatch(b, off, off + len, zeros, 0, len) < 0) {
-            return ChunkRef.hole(len);
-        }
-        sha.update(b, off, len);
-        byte[] hash = sha.digest();
-        if (chunks.put(hash, b, off, len)) {
-            chunksNew++;
-        } else {
-            chunksPresent++;
-        }
-        return new ChunkRef(hash, len, false);
     }
 
     static Map<String, byte[]> xattrs(Path p) {

@@ -42,6 +42,8 @@ public final class Scheduler extends AbstractService {
     private boolean woken;
     /** When the previous pass looked at the jobs; null before the first pass. */
     private Instant lastPass;
+    /** When {@link #wakeUp()} was last called and no pass has run since; null otherwise. */
+    private Instant wokenAt;
     private Thread loop;
     private volatile boolean stopping;
 
@@ -68,11 +70,15 @@ public final class Scheduler extends AbstractService {
     }
 
     /**
-     * Makes the loop look at the jobs now rather than after its nap: call after a job is added or
-     * enabled. Not needed for correctness (a job first seen by a later pass still gets every fire
-     * time since the pass before it), only for promptness.
+     * Makes the loop look at the jobs now rather than after its nap: call right after a job is
+     * added, enabled or edited. A job the woken pass sees for the first time gets its first fire
+     * time after this call, not after the previous pass: nothing fires for a time before the job
+     * existed. Without the call a new job still gets every fire time since the previous pass.
      */
     public void wakeUp() {
+        synchronized (this) {
+            wokenAt = clock.instant();
+        }
         synchronized (wake) {
             woken = true;
             wake.notifyAll();
@@ -85,6 +91,10 @@ public final class Scheduler extends AbstractService {
         List<CompletableFuture<Void>> started = new ArrayList<>();
         Set<String> live = new HashSet<>();
         Instant since = lastPass == null || lastPass.isAfter(now) ? now : lastPass;
+        if (wokenAt != null && wokenAt.isAfter(since) && !wokenAt.isAfter(now)) {
+            since = wokenAt; // the job that woke us was added or enabled just now: no time before that is its own
+        }
+        wokenAt = null;
         lastPass = now;
         for (ScheduledJob job : jobs.get()) {
             live.add(job.id());

@@ -124,6 +124,19 @@ class SchedulerTest {
     }
 
     @Test
+    void aJobAddedWithAWakeUpDoesNotFireForATimeBeforeItExisted() {
+        List<ScheduledJob> jobs = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Scheduler s = new Scheduler(clock, () -> List.copyOf(jobs), 2);
+        assertThat(s.runDue()).isEmpty(); // a pass at 10:00:30
+        clock.set(Instant.parse("2026-11-22T10:01:05Z"));
+        EveryMinute job = new EveryMinute(Optional.empty());
+        jobs.add(job); // created at 10:01:05, and the API wakes the loop
+        s.wakeUp();
+        assertThat(s.runDue()).as("10:01 passed before the job existed").isEmpty();
+        assertThat(s.nextFire("every-minute")).contains(Instant.parse("2026-11-22T10:02:00Z"));
+    }
+
+    @Test
     void anEditedJobIsNotFiredAgainForTheTimeItJustRan() {
         List<ScheduledJob> jobs = new java.util.concurrent.CopyOnWriteArrayList<>();
         EveryMinute before = new EveryMinute("task:v1", Optional.empty());

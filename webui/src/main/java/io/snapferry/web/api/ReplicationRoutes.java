@@ -42,7 +42,7 @@ public final class ReplicationRoutes {
         routes.put("/api/v1/replications/{name}", ctx -> {
             ReplicationTask old = tasks().require(ctx.pathParam("name"));
             ctx.json(view(tasks().update(read(ctx, Optional.of(old)))));
-            appliance.scheduler().reschedule(old.name());
+            appliance.scheduler().wakeUp(); // an edited task is a new job: the pass sees it now
         });
         routes.delete("/api/v1/replications/{name}", ctx -> {
             tasks().delete(ctx.pathParam("name"));

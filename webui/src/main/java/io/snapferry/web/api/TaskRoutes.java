@@ -55,7 +55,7 @@ public final class TaskRoutes {
         routes.put("/api/v1/snapshot-tasks/{id}", ctx -> {
             SnapshotTask old = tasks().require(ctx.pathParam("id"));
             ctx.json(view(tasks().update(read(ctx, Optional.of(old)))));
-            appliance.scheduler().reschedule(old.id());
+            appliance.scheduler().wakeUp(); // an edited task is a new job: the pass sees it now
         });
         routes.delete("/api/v1/snapshot-tasks/{id}", ctx -> {
             tasks().delete(ctx.pathParam("id"));

@@ -186,16 +186,26 @@ public final class SshConnector {
      * is an end of stream or a reset.
      */
     static boolean lost(ClientSession session, Throwable cause) {
-        if (session != null && (session.isClosing() || session.isClosed())) {
+        if (connectionLoss(cause)) {
             return true;
         }
-        return connectionLoss(cause);
+        // A remote that refuses says so with a DISCONNECT message (a reason code): that is its answer, not a lost link.
+        return session != null && (session.isClosing() || session.isClosed()) && !disconnectedByRemote(cause);
     }
 
+    private static boolean disconnectedByRemote(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof org.apache.sshd.common.SshException s && s.getDisconnectCode() != 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** An end of stream, a reset or a closed channel: the connection went away, it was not refused. */
     private static boolean connectionLoss(Throwable cause) {
         for (Throwable t = cause; t != null; t = t.getCause()) {
-            if (t instanceof java.io.EOFException || t instanceof java.nio.channels.ClosedChannelException
-                    || (t instanceof java.net.SocketException && !(t instanceof ConnectException) && !(t instanceof NoRouteToHostException))) {
+            if (t instanceof java.io.EOFException || t instanceof java.nio.channels.ClosedChannelException) {
                 return true;
             }
             String m = t.getMessage();
@@ -223,6 +233,11 @@ public final class SshConnector {
             }
             if (t instanceof UnknownHostException || t instanceof UnresolvedAddressException) {
                 return new SshTransportException(SshFailure.UNREACHABLE, "unknown host " + host + ": check the name", e);
+            }
+            if (t instanceof java.net.SocketException && t.getMessage() != null
+                    && (t.getMessage().contains("Network is unreachable") || t.getMessage().contains("Host is down"))) {
+                return new SshTransportException(SshFailure.UNREACHABLE, "no route to " + host + " (" + t.getMessage()
+                        + "): check the address and the network", e);
             }
             if (t instanceof NoRouteToHostException) {
                 return new SshTransportException(SshFailure.UNREACHABLE, "no route to " + host + ": check the address and the network", e);

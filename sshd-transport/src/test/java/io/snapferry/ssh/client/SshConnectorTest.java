@@ -195,6 +195,35 @@ class SshConnectorTest {
     }
 
     @Test
+    void aRemoteThatDisconnectsWithAReasonWhenOfferedTheKeyRefusedIt() throws Exception {
+        java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance("RSA");
+        g.initialize(2048);
+        java.security.KeyPair host = g.generateKeyPair();
+        org.apache.sshd.server.SshServer server = org.apache.sshd.server.SshServer.setUpDefaultServer();
+        server.setHost("127.0.0.1");
+        server.setPort(0);
+        server.setKeyPairProvider(org.apache.sshd.common.keyprovider.KeyPairProvider.wrap(host));
+        server.setPublickeyAuthenticator((user, key, session) -> {
+            try {
+                session.disconnect(org.apache.sshd.common.SshConstants.SSH2_DISCONNECT_NO_MORE_AUTH_METHODS_AVAILABLE,
+                        "Too many authentication failures");
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            return false;
+        });
+        server.start();
+        try {
+            SshConnection c = new SshConnection("refusing", "127.0.0.1", server.getPort(), "snapferry", "tob",
+                    io.snapferry.ssh.keys.OpenSshKeys.publicKeyLine(host.getPublic(), ""), Duration.ofSeconds(10), List.of());
+            ConnectionTest r = boxes.connector.test(c);
+            assertThat(r.outcome()).as(r.message()).isEqualTo(ConnectionTest.Outcome.AUTH_FAILED);
+        } finally {
+            server.stop(true);
+        }
+    }
+
+    @Test
     void aConnectionClosedDuringAuthenticationIsNotCalledARefusedKey() throws Exception {
         java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance("RSA");
         g.initialize(2048);
@@ -229,6 +258,13 @@ class SshConnectorTest {
         assertThat(SshConnector.classify(new java.io.IOException(new java.net.NoRouteToHostException("x")), "h", 22, Duration.ofSeconds(1)).failure())
                 .isEqualTo(SshFailure.UNREACHABLE);
         assertThat(ConnectionTest.Outcome.of(SshFailure.UNREACHABLE)).isEqualTo(ConnectionTest.Outcome.UNREACHABLE);
+        // a connect that never happened is not a lost connection
+        SshTransportException down = SshConnector.classify(new java.net.SocketException("Network is unreachable"), "10.9.9.9", 22,
+                Duration.ofSeconds(1));
+        assertThat(down.failure()).isEqualTo(SshFailure.UNREACHABLE);
+        assertThat(down.getMessage()).isEqualTo("no route to 10.9.9.9 (Network is unreachable): check the address and the network");
+        assertThat(SshConnector.classify(new IOException(new java.io.EOFException("EOF")), "h", 22, Duration.ofSeconds(1)).failure())
+                .isEqualTo(SshFailure.CONNECTION_LOST);
     }
 
     @Test

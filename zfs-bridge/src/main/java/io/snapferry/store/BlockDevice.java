@@ -277,18 +277,13 @@ final class BlockDevice {
     }
 
     /**
-     * Writes a volume image (its chunk list) onto {@code device}, from offset 0: every chunk whose
-     * bytes on the device differ is written (holes as zeros), then the device is flushed. The device
-     * is claimed exclusively meanwhile (the kernel refuses mounts), and must be unused and at least
-     * as big as the image. Bytes past the image's end are left alone. Returns the bytes written.
-     */
-    /**
-     * Writes a volume image into the new regular file {@code file}: every chunk's bytes checked
-     * against its hash, holes left as holes, the length set, the data synced. The caller moves it
-     * into place.
+     * Writes a volume image into {@code file}, an empty regular file: every chunk's bytes checked
+     * against its hash, holes left as holes (the length set without writing them), the data
+     * synced. The caller publishes it under its final name.
      */
     static void writeImageFile(Path file, List<ChunkRef> image, ChunkStore chunks) throws IOException {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+        try (java.io.RandomAccessFile raf = new java.io.RandomAccessFile(file.toFile(), "rw")) {
+            FileChannel ch = raf.getChannel();
             long pos = 0;
             for (ChunkRef c : image) {
                 if (!c.hole()) {
@@ -302,13 +297,17 @@ final class BlockDevice {
                 }
                 pos += c.length();
             }
-            if (ch.size() < pos) {
-                ch.write(ByteBuffer.allocate(1), pos - 1); // the length, ending in a hole when the image does
-            }
+            raf.setLength(pos);
             ch.force(true);
         }
     }
 
+    /**
+     * Writes a volume image (its chunk list) onto {@code device}, from offset 0: every chunk whose
+     * bytes on the device differ is written (holes as zeros), then the device is flushed. The device
+     * is claimed exclusively meanwhile (the kernel refuses mounts), and must be unused and at least
+     * as big as the image. Bytes past the image's end are left alone. Returns the bytes written.
+     */
     static long writeImage(Path device, List<ChunkRef> image, ChunkStore chunks) throws IOException {
         Info info = checkUnused(device);
         long need = 0;

@@ -821,16 +821,19 @@ public final class EmbeddedStore implements DatasetProvider {
         if (parent == null || !Files.isDirectory(parent)) {
             throw new DatasetException(ErrorCode.NOT_FOUND, "the directory to restore into, " + parent + ", does not exist; create it first");
         }
-        Path partial = parent.resolve("." + destination.getFileName() + ".snapferry-partial");
         p.gcLock.readLock().lock();
         try {
             Manifest m = manifestOf(p, d, snapshot);
             io("restoring " + snapshot + " into " + destination, () -> {
-                Files.deleteIfExists(partial);
+                // A fresh name each time (two restores never share one); published by a hard link,
+                // which unlike a rename fails rather than replace a file that appeared meanwhile.
+                Path partial = Files.createTempFile(parent, "." + destination.getFileName() + ".", ".snapferry-partial");
                 try {
                     BlockDevice.writeImageFile(partial, Pool.imageChunks(m), p.chunks);
-                    Files.move(partial, destination, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                    Files.createLink(destination, partial);
                     Durable.fsyncDir(parent);
+                } catch (java.nio.file.FileAlreadyExistsException e) {
+                    throw DatasetException.exists("restore destination " + destination);
                 } finally {
                     Files.deleteIfExists(partial);
                 }

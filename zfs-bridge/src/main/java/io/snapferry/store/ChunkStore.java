@@ -321,6 +321,10 @@ final class ChunkStore implements AutoCloseable {
         static final long WRITEBACK = 32L << 20;
         private long unsynced;
         private java.util.concurrent.CompletableFuture<Void> syncing;
+        /** The pack {@link #syncing} syncs. */
+        private PackWriter syncingPack;
+        /** The first failure of a background fdatasync: this batch can no longer be made durable. */
+        private IOException writebackFailure;
         private final Map<ByteBuffer, Long> pending = new LinkedHashMap<>();
         private final List<PackWriter> written = new ArrayList<>();
         private PackWriter pack;
@@ -402,13 +406,21 @@ final class ChunkStore implements AutoCloseable {
          * writing: entries become durable (and indexed) in {@link #flush()} as before.
          */
         private void startWriteback() {
-            if (unsynced < WRITEBACK || syncing != null && !syncing.isDone()) {
+            if (unsynced < WRITEBACK) {
                 return;
+            }
+            if (syncing != null) {
+                if (!syncing.isDone()) {
+                    return;
+                }
+                awaitWriteback();
             }
             unsynced = 0;
             FileChannel ch = pack.ch;
+            syncingPack = pack;
             syncing = java.util.concurrent.CompletableFuture.runAsync(() -> {
                 try {
+                    EmbeddedStore.crashPoint("pack-writeback");
                     ch.force(false);
                 } catch (IOException e) {
                     throw unchecked(e);
@@ -416,16 +428,30 @@ final class ChunkStore implements AutoCloseable {
             }, writeback);
         }
 
-        /** Waits for a background fdatasync; its failure is ignored here (the flush's own fdatasync reports one). */
+        /**
+         * Waits for the background fdatasync and keeps its failure, which {@link #flush()} throws:
+         * Linux reports a writeback error once per open file, so the flush's own fdatasync on the
+         * same channel may succeed after the pages were lost, and must not be trusted alone.
+         */
         private void awaitWriteback() {
-            if (syncing != null) {
-                try {
-                    syncing.join();
-                } catch (RuntimeException ignored) {
-                    // flush() syncs the pack again and throws if that fails
-                }
-                syncing = null;
+            if (syncing == null) {
+                return;
             }
+            try {
+                syncing.join();
+            } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException e) {
+                Throwable cause = e.getCause() == null ? e : e.getCause();
+                if (cause instanceof java.io.UncheckedIOException u) {
+                    cause = u.getCause();
+                }
+                syncingPack.broken = true;
+                if (writebackFailure == null) {
+                    writebackFailure = new IOException("writing pack " + syncingPack.id + " to disk failed (" + cause.getMessage()
+                            + "); the chunks of this batch are not stored: check the disk (dmesg, SMART) and retry", cause);
+                }
+            }
+            syncing = null;
+            syncingPack = null;
         }
 
         private void append(byte[] hash, Encoded e) throws IOException {
@@ -491,6 +517,9 @@ final class ChunkStore implements AutoCloseable {
             }
             drain();
             awaitWriteback();
+            if (writebackFailure != null) {
+                throw writebackFailure;
+            }
             for (PackWriter w : written) {
                 if (w.durable != w.end) {
                     w.ch.force(false);

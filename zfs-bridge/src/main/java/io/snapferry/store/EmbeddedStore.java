@@ -530,6 +530,18 @@ public final class EmbeddedStore implements DatasetProvider {
                     }
                     pipeline.close(); // every thread joined: the batch is this thread's again
                     batch.flush();
+                } catch (IOException | RuntimeException | Error e) {
+                    // The scan recorded files in the change cache with chunk lists this failed batch
+                    // may not have made durable; a later snapshot must read those files again rather
+                    // than trust the records (it would reference chunks the store does not have).
+                    for (Pool.Ds d : dss) {
+                        try {
+                            p.cache.removeDataset(d.guid);
+                        } catch (RuntimeException forget) {
+                            e.addSuppressed(forget);
+                        }
+                    }
+                    throw e;
                 }
                 crashPoint("snapshot-chunks-durable");
                 commitManifests(p, dss, manifests);

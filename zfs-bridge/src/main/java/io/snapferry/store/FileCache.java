@@ -63,7 +63,7 @@ final class FileCache {
         List<byte[]> doomed = new ArrayList<>();
         map.keySet().forEach(k -> {
             if (k.length >= 8 && ByteBuffer.wrap(k).getLong() == datasetGuid) {
-                doomed.add(k);
+                doomed.add(k.clone()); // the map may hand out one array for every key it iterates
             }
         });
         doomed.forEach(map::remove);

@@ -120,12 +120,29 @@ final class RecordStream {
                 ByteBuffer b = ByteBuffer.allocate(5 + 8 + 32).put(END).putInt(8 + 32).putLong(records);
                 b.put(sha.digest());
                 offer(ByteBuffer.wrap(b.array()));
-                queue.add(EOF);
             } catch (InterruptedException stop) {
                 // closed
             } catch (Throwable e) {
                 failure = e;
-                queue.add(EOF);
+            } finally {
+                queue.add(EOF); // always: a reader waiting in another thread must wake, also when the stream was closed
+            }
+        }
+
+        /** At the end of the queue: a close or a failure of the read-ahead is thrown, every time; a normal end returns. */
+        private void endOfQueue() throws IOException {
+            if (stopping) {
+                throw new IOException("send stream was closed");
+            }
+            Throwable f = failure;
+            if (f instanceof IOException x) {
+                throw x;
+            }
+            if (f instanceof RuntimeException x) {
+                throw x;
+            }
+            if (f instanceof Error x) {
+                throw x;
             }
         }
 
@@ -146,6 +163,7 @@ final class RecordStream {
                     current = null;
                 }
                 if (ended) {
+                    endOfQueue();
                     return false;
                 }
                 if (thread == null) {
@@ -162,16 +180,7 @@ final class RecordStream {
                 }
                 if (b == EOF) {
                     ended = true;
-                    Throwable f = failure;
-                    if (f instanceof IOException x) {
-                        throw x;
-                    }
-                    if (f instanceof RuntimeException x) {
-                        throw x;
-                    }
-                    if (f instanceof Error x) {
-                        throw x;
-                    }
+                    endOfQueue();
                     return false;
                 }
                 current = b;

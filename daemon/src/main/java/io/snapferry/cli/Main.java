@@ -91,7 +91,7 @@ public final class Main {
             usage: snapferry [--data DIR] COMMAND ...
 
             The appliance:
-              daemon [--web-port N] [--ssh-port N] [--bind ADDR] [--http] [--no-zfs]
+              daemon [--web-port N] [--ssh-port N] [--bind ADDR] [--http] [--no-zfs] [--exit-when-ready]
               status [--services] [--json]
 
             Datasets and snapshots:

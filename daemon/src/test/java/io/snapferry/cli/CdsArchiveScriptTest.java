@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.snapferry.testing.Poll;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,9 +22,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code jvm-cds.sh}, the launchers' class-data sharing archive, run by {@code sh} against a real
- * JVM with a one-class jar: a daemon start writes the archive, the next launch checks it and puts
- * it in place, later ones use it; a garbage, cut-short or stale archive never breaks a start nor
- * prints anything.
+ * JVM with a one-class jar (whose main stands in for the training daemon): a daemon start has the
+ * archive made in the background, checked and put in place, later starts use it; a garbage or
+ * stale archive, or a killed training run, never breaks a start nor prints anything.
  */
 class CdsArchiveScriptTest {
     private static final Path SCRIPT = Path.of("").toAbsolutePath().getParent().resolve("jvm-cds.sh");
@@ -39,6 +38,12 @@ class CdsArchiveScriptTest {
     /** What the probe JVM prints: its own line and nothing else. */
     public static final class ProbeMain {
         public static void main(String[] args) {
+            if (args.length == 1 && args[0].equals("training")) {
+                // what a training run writes is thrown away; it must have a data directory of its own
+                if (System.getenv("SNAPFERRY_DATA") == null || !new java.io.File(System.getenv("SNAPFERRY_DATA")).isDirectory()) {
+                    System.exit(3);
+                }
+            }
             System.out.println("probe ran, " + java.util.List.of(args).size() + " args");
         }
     }
@@ -61,7 +66,8 @@ class CdsArchiveScriptTest {
     /** Sources the script, calls snapferry_cds, then runs the probe the way the launchers do (exec). */
     private Result launch(String mayWrite) throws Exception {
         String script = ". '" + SCRIPT + "'\n"
-                + "snapferry_cds java '" + cache + "' " + mayWrite + " '" + jar + "' '" + OPTS + "'\n"
+                + "snapferry_cds java '" + cache + "' " + mayWrite + " '" + jar + "' '" + OPTS + "' '"
+                + ProbeMain.class.getName() + "' training\n"
                 + "echo \"opts: $snapferry_cds_opts\" >&2\n"
                 + "exec java $snapferry_cds_opts " + OPTS + " -cp '" + jar + "' '" + ProbeMain.class.getName() + "'\n";
         Process p = new ProcessBuilder("sh", "-c", script).start();
@@ -96,10 +102,10 @@ class CdsArchiveScriptTest {
         return jsa.get(0);
     }
 
-    private void awaitCheckDone() {
-        Poll.until(Duration.ofSeconds(60), "the archive check to finish", () -> {
+    private void awaitTrainingDone() {
+        Poll.until(Duration.ofSeconds(90), "the training run to finish", () -> {
             try {
-                return cacheFiles().stream().noneMatch(f -> f.toString().contains(".checking.") || f.toString().endsWith(".tmp"));
+                return cacheFiles().stream().noneMatch(f -> f.toString().endsWith(".writer") || f.toString().endsWith(".tmp"));
             } catch (IOException e) {
                 return false;
             }
@@ -107,35 +113,32 @@ class CdsArchiveScriptTest {
     }
 
     @Test
-    void aDaemonStartWritesTheArchiveTheNextLaunchChecksItAndLaterOnesUseIt() throws Exception {
+    void aDaemonStartHasTheArchiveMadeInTheBackgroundAndLaterStartsUseIt() throws Exception {
         Result client = launch("no");
         client.ranQuietly();
         assertThat(client.opts()).isEmpty();
-        assertThat(cacheFiles()).as("a client command writes nothing").isEmpty();
+        assertThat(cacheFiles()).as("a client command trains nothing").isEmpty();
 
-        Result writer = launch("yes");
-        writer.ranQuietly();
-        assertThat(writer.opts()).contains("-XX:ArchiveClassesAtExit=");
-        assertThat(cacheFiles()).anyMatch(f -> f.toString().endsWith(".tmp")).anyMatch(f -> f.toString().endsWith(".writer"));
-
-        Result checking = launch("yes");
-        checking.ranQuietly();
-        assertThat(checking.opts()).as("the archive is not used before it was checked").isEmpty();
-        awaitCheckDone();
+        Result daemon = launch("yes");
+        daemon.ranQuietly();
+        assertThat(daemon.opts()).as("the daemon starting does not wait for the archive").isEmpty();
+        awaitTrainingDone();
         Path archive = onlyArchive();
         assertThat(cacheFiles()).containsExactly(archive);
 
         Result user = launch("no");
         user.ranQuietly();
         assertThat(user.opts()).contains("-XX:SharedArchiveFile=" + archive).contains("-Xshare:auto");
-        assertThat(launch("yes").opts()).as("a daemon start with an archive writes none").doesNotContain("ArchiveClassesAtExit");
+        Result again = launch("yes");
+        again.ranQuietly();
+        assertThat(again.opts()).contains("-XX:SharedArchiveFile=" + archive);
+        assertThat(cacheFiles()).as("a daemon start with an archive trains nothing").containsExactly(archive);
     }
 
     @Test
     void aGarbageArchiveIsIgnoredSilently() throws Exception {
         launch("yes").ranQuietly();
-        launch("no").ranQuietly();
-        awaitCheckDone();
+        awaitTrainingDone();
         Path archive = onlyArchive();
         byte[] garbage = new byte[(int) Files.size(archive)];
         new java.util.Random(7).nextBytes(garbage);
@@ -148,43 +151,61 @@ class CdsArchiveScriptTest {
     }
 
     @Test
-    void aFileCutShortByAKilledWriterIsNeverUsed() throws Exception {
-        launch("yes").ranQuietly();
-        Path tmpArchive = cacheFiles().stream().filter(f -> f.toString().endsWith(".tmp")).findFirst().orElseThrow();
-        byte[] whole = Files.readAllBytes(tmpArchive);
-        tmpArchive.toFile().setWritable(true);
-        try (OutputStream out = Files.newOutputStream(tmpArchive)) {
-            out.write(whole, 0, whole.length / 2);
-        }
+    void whatAKilledTrainingRunLeftIsClearedAndTheNextDaemonStartTrainsAnew() throws Exception {
+        Files.createDirectories(cache);
+        launch("no").ranQuietly(); // no archive, nothing written
+        assertThat(cacheFiles()).isEmpty();
+        // A marker naming a process that is gone, and half an archive.
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        String key = "snapferry-" + keyOf();
+        Files.writeString(cache.resolve(key + ".writer"), gone.pid() + "\n");
+        Files.write(cache.resolve(key + ".jsa." + gone.pid() + ".tmp"), new byte[4096]);
 
-        launch("no").ranQuietly();
-        awaitCheckDone();
-        assertThat(cacheFiles()).as("the cut file failed the check and is gone").isEmpty();
-        Result next = launch("yes");
-        next.ranQuietly();
-        assertThat(next.opts()).as("the next daemon start writes anew").contains("-XX:ArchiveClassesAtExit=");
+        Result client = launch("no");
+        client.ranQuietly();
+        assertThat(client.opts()).isEmpty();
+        assertThat(cacheFiles()).as("the leftovers are cleared").isEmpty();
+        launch("yes").ranQuietly();
+        awaitTrainingDone();
+        assertThat(onlyArchive().getFileName().toString()).isEqualTo(key + ".jsa");
+    }
+
+    /** The key the script computes for the probe jar, read back from a training run's archive name. */
+    private String keyOf() throws Exception {
+        Path probeCache = tmp.resolve("key-probe");
+        Path saved = cache;
+        cache = probeCache;
+        try {
+            launch("yes").ranQuietly();
+            awaitTrainingDone();
+            String name = onlyArchive().getFileName().toString();
+            return name.substring("snapferry-".length(), name.length() - ".jsa".length());
+        } finally {
+            cache = saved;
+        }
     }
 
     @Test
-    void anArchiveForOtherJarsIsNotFoundAndAnUnwritableCacheWritesNothing() throws Exception {
+    void anArchiveForOtherJarsIsNotFoundAndAnUnwritableCacheTrainsNothing() throws Exception {
         launch("yes").ranQuietly();
-        launch("no").ranQuietly();
-        awaitCheckDone();
+        awaitTrainingDone();
         Path archive = onlyArchive();
 
         Files.setLastModifiedTime(jar, java.nio.file.attribute.FileTime.fromMillis(Files.getLastModifiedTime(jar).toMillis() - 60_000));
         Result changedJar = launch("no");
         changedJar.ranQuietly();
         assertThat(changedJar.opts()).as("another jar: another key").isEmpty();
-        Result rewrite = launch("yes");
-        rewrite.ranQuietly();
-        assertThat(rewrite.opts()).contains("-XX:ArchiveClassesAtExit=");
-        assertThat(archive).as("the stale archive is removed when a new one is written").doesNotExist();
+        launch("yes").ranQuietly();
+        awaitTrainingDone();
+        assertThat(archive).as("the stale archive is removed when a new one is made").doesNotExist();
+        assertThat(onlyArchive()).isNotEqualTo(archive);
 
-        cache = tmp.resolve("no-such-parent-file");
+        cache = tmp.resolve("a-file");
         Files.writeString(cache, "a file, not a directory");
         Result unwritable = launch("yes");
         unwritable.ranQuietly();
         assertThat(unwritable.opts()).isEmpty();
+        assertThat(cache).hasContent("a file, not a directory");
     }
 }

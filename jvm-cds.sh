@@ -62,8 +62,12 @@ snapferry_cds() {
     fi
     # One training run: creating the marker fails when another launcher made it first.
     (set -C; echo "$$" >"$cds_writer") 2>/dev/null || return 0
-    for cds_old in "$cds_dir"/snapferry-*.jsa; do
-        rm -f "$cds_old"
+    # What was made for other JVMs, jars or options is of no use any more.
+    for cds_old in "$cds_dir"/snapferry-*; do
+        case "$cds_old" in
+            "$cds_writer") ;;
+            *) rm -f "$cds_old" ;;
+        esac
     done
     cds_tmp="$cds_archive.$$.tmp"
     (

@@ -18,7 +18,8 @@
 # Anything wrong (no cache directory, not writable, a stale or damaged archive) means a start
 # without the archive, which is only slower: the JVM refuses an archive made for another JVM or
 # other jars (-Xshare:auto), and its CDS messages are switched off. SNAPFERRY_CDS=off disables all
-# of this.
+# of this. Launchers running under "set -e" call it as "snapferry_cds ... || snapferry_cds_opts=''":
+# nothing it does may stop a start.
 snapferry_cds() {
     snapferry_cds_opts=""
     cds_java=$1

@@ -64,6 +64,17 @@ public final class ApiClient {
         return send(HttpRequest.newBuilder(uri(path)).GET());
     }
 
+    /** GETs a page outside the API ({@code "/"}: the UI), without credentials; returns its HTTP status. */
+    public int page(String path) throws IOException {
+        try {
+            return http.send(HttpRequest.newBuilder(URI.create(base + path)).GET().timeout(Duration.ofMinutes(1)).build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+    }
+
     public JsonNode delete(String path) throws IOException {
         return send(HttpRequest.newBuilder(uri(path)).DELETE());
     }

@@ -23,8 +23,9 @@ final class DaemonCommand {
     }
 
     static int run(List<String> words, Optional<String> data, PrintStream out, PrintStream err) throws IOException {
-        Args a = Args.parse(words, Set.of("web-port", "ssh-port", "bind"), Set.of("http", "no-zfs"));
-        a.expectPositional(0, "snapferry daemon [--data DIR] [--web-port N] [--ssh-port N] [--bind ADDR] [--http] [--no-zfs]");
+        Args a = Args.parse(words, Set.of("web-port", "ssh-port", "bind"), Set.of("http", "no-zfs", "exit-when-ready"));
+        a.expectPositional(0, "snapferry daemon [--data DIR] [--web-port N] [--ssh-port N] [--bind ADDR] [--http] [--no-zfs]"
+                + " [--exit-when-ready]");
         DataDir dir = DataDir.resolve(data);
         DaemonOptions options = new DaemonOptions(dir, a.value("bind").orElse("0.0.0.0"),
                 a.intValue("web-port", DaemonOptions.DEFAULT_WEB_PORT, 0, 65535),
@@ -36,6 +37,9 @@ final class DaemonCommand {
             appliance.start();
         } catch (DataDir.AlreadyRunningException e) {
             throw new CliException(e.getMessage());
+        }
+        if (a.flag("exit-when-ready")) {
+            return exitWhenReady(appliance, dir, out);
         }
         SystemdNotify systemd = SystemdNotify.fromEnvironment();
         systemd.ready("running on " + appliance.web().url());
@@ -56,5 +60,22 @@ final class DaemonCommand {
             Thread.currentThread().interrupt();
         }
         return 0;
+    }
+
+    /**
+     * A training run (what the launchers' class-data sharing archive is made from): the daemon has
+     * started; it answers {@code GET /api/v1/status} and the UI's page through its own HTTPS API,
+     * as a client would ask, then stops. Tells no service manager anything.
+     */
+    private static int exitWhenReady(Appliance appliance, DataDir dir, PrintStream out) throws IOException {
+        try {
+            ApiClient api = ApiClient.connect(dir);
+            api.get("/status");
+            int page = api.page("/");
+            out.println("started on " + appliance.web().url() + ", answered, stopping (UI page: HTTP " + page + ")");
+            return page == 200 ? 0 : 1;
+        } finally {
+            appliance.close();
+        }
     }
 }

@@ -18,13 +18,24 @@ public final class Main {
     }
 
     public static void main(String[] argv) {
-        boolean daemon = argv.length > 0 && argv[0].equals("daemon");
+        boolean daemon = isDaemon(argv);
         if (!daemon) {
             // Client commands: only warnings, and to stderr, so stdout stays parseable.
             System.setProperty("SNAPFERRY_LOG_LEVEL", System.getProperty("SNAPFERRY_LOG_LEVEL", "WARN"));
             System.setProperty("SNAPFERRY_LOG_TARGET", "System.err");
         }
         System.exit(run(argv, System.out, System.err));
+    }
+
+    /** True for {@code snapferry [--data DIR] daemon ...}: the daemon logs at INFO on stdout. */
+    static boolean isDaemon(String[] argv) {
+        List<String> words = new ArrayList<>(Arrays.asList(argv));
+        try {
+            extractData(words);
+        } catch (UsageException e) {
+            return false; // run() reports it
+        }
+        return !words.isEmpty() && words.get(0).equals("daemon");
     }
 
     /** Runs one command; returns the exit code. */
@@ -80,7 +91,7 @@ public final class Main {
             usage: snapferry [--data DIR] COMMAND ...
 
             The appliance:
-              daemon [--web-port N] [--ssh-port N] [--bind ADDR] [--http] [--no-zfs]
+              daemon [--web-port N] [--ssh-port N] [--bind ADDR] [--http] [--no-zfs] [--exit-when-ready]
               status [--services] [--json]
 
             Datasets and snapshots:

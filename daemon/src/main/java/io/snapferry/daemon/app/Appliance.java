@@ -318,6 +318,7 @@ public final class Appliance implements AutoCloseable {
     }
 
     public synchronized void start() throws IOException {
+        long t0 = System.nanoTime();
         dataDir().create();
         lock = dataDir().lock();
         try {
@@ -327,6 +328,7 @@ public final class Appliance implements AutoCloseable {
                 guarded.add(new io.snapferry.daemon.health.QuarantineGuard(p, quarantine));
             }
             providers = List.copyOf(guarded);
+            LOG.debug("start-up: providers open after {} ms", (System.nanoTime() - t0) / 1_000_000);
             pools = new Pools(providers);
             for (String clash : pools.clashes()) {
                 LOG.warn("pool name {} is claimed twice; the first provider serves it", clash);
@@ -381,17 +383,21 @@ public final class Appliance implements AutoCloseable {
             ssh = new SshManager(dataDir(), options.bind(), options.sshPort(), pools, history, clock,
                     java.util.Optional.ofNullable(Appliance.class.getPackage().getImplementationVersion()).orElse("dev"),
                     () -> web.certificateFingerprint(), framedBox(boxId, StreamOptions.defaults()), owners());
-            services.add(ssh.service());
             configTransfer = new ConfigTransfer(configSections());
             setRemoteEndpoints(new SshRemotes(ssh, dataDir().state().resolve("ownership-zfs-hosts")));
             replications.onFinished(f -> metrics.replicationFinished(f.task(), f.bytes(), f.duration(), f.newestSnapshot(), f.ok()));
             web = loadWebFrontend();
-            services.add(web);
+            // Neither needs the other to start (the SSH server asks for the web certificate's
+            // fingerprint only when a peer pairs); both spend most of a second loading classes.
+            services.addTogether(ssh.service(), web);
+            LOG.debug("start-up: services made after {} ms", (System.nanoTime() - t0) / 1_000_000);
             services.startAll();
             dataDir().writeApiAddress(new DataDir.ApiAddress(web.url(), web.certificateFingerprint(),
                     ssh.service().port(), ProcessHandle.current().pid()));
             dataDir().adminToken();
-            LOG.info("snapferry running on {} with pools {}", web.url(), pools.pools().keySet());
+            LOG.info("snapferry running on {} with pools {} ({} ms after the JVM started, {} ms of them here)", web.url(),
+                    pools.pools().keySet(), java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime(),
+                    (System.nanoTime() - t0) / 1_000_000);
         } catch (IOException | RuntimeException e) {
             close();
             throw e;

@@ -22,11 +22,14 @@ public final class Providers {
 
     public static List<DatasetProvider> open(DaemonOptions options) throws IOException {
         List<DatasetProvider> out = new ArrayList<>();
+        long t0 = System.nanoTime();
         out.add(EmbeddedStore.forDataDirectory(options.dataDir().root()));
+        LOG.debug("start-up: embedded store open in {} ms", (System.nanoTime() - t0) / 1_000_000);
         if (options.zfs()) {
+            long t1 = System.nanoTime();
             try {
                 DatasetProvider zfs = ZfsProviders.open();
-                LOG.info("ZFS found with pools {}", zfs.pools());
+                LOG.info("ZFS found with pools {} ({} ms)", zfs.pools(), (System.nanoTime() - t1) / 1_000_000);
                 out.add(zfs);
             } catch (DatasetException e) {
                 LOG.info("no ZFS pools are served: {}", e.getMessage());

@@ -45,6 +45,7 @@ class PackageInstallTest {
     private static final Path WANTS = Path.of("/etc/systemd/system/multi-user.target.wants/snapferry.service");
     /** Marks what this test wrote, so a leftover of an interrupted run can be told from a real installation. */
     private static final String MARKER = "# written by PackageInstallTest";
+    private static final Path CDS_CACHE = Path.of("/var/cache/snapferry");
     private static final Path REPLICATED = DATA.resolve("pools/packaging-test/replicated.dat");
     private static final Duration DPKG = Duration.ofMinutes(3);
 
@@ -145,6 +146,16 @@ class PackageInstallTest {
             assertThat(journal).anyMatch(l -> l.contains("snapferry running on"));
         }
 
+        // The daemon's start had the class-data sharing archive made beside it; the CLI uses it,
+        // and says nothing about it.
+        Poll.until(Duration.ofSeconds(180), "the class-data sharing archive in " + CDS_CACHE, () -> cdsFiles().stream()
+                .anyMatch(f -> f.getFileName().toString().endsWith(".jsa")) && cdsFiles().stream()
+                .noneMatch(f -> f.getFileName().toString().endsWith(".writer")));
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(CDS_CACHE))).isEqualTo("rwx------");
+        Commands.Result help = Commands.run(Duration.ofMinutes(2), "env", "-u", "SNAPFERRY_JVM_FLAGS", "/usr/bin/snapferry", "help");
+        assertThat(help.exit()).as(help.output()).isZero();
+        assertThat(help.output()).startsWith("usage: snapferry").doesNotContain("warning", "CDS", "shared archive");
+
         // Data another box replicated here, then a purge.
         Files.createDirectories(REPLICATED.getParent());
         Files.writeString(REPLICATED, "replicated bytes\n");
@@ -153,10 +164,19 @@ class PackageInstallTest {
         assertThat(installed()).isFalse();
         assertThat(Path.of("/etc/snapferry")).doesNotExist();
         assertThat(Path.of("/usr/bin/snapferry")).doesNotExist();
+        assertThat(CDS_CACHE).as("the class-data sharing archive goes").doesNotExist();
         assertThat(WANTS).doesNotExist();
         assertThat(DATA.resolve("admin.token")).as("the daemon's settings go").doesNotExist();
         assertThat(DATA.resolve("tls")).doesNotExist();
         assertThat(Files.readString(REPLICATED)).as("replicated data stays").isEqualTo("replicated bytes\n");
+    }
+
+    private static List<Path> cdsFiles() {
+        try (Stream<Path> s = Files.list(CDS_CACHE)) {
+            return s.toList();
+        } catch (IOException e) {
+            return List.of();
+        }
     }
 
     /** ExecStart with the unit's environment and capability bounding set, without new privileges. */

@@ -281,6 +281,61 @@ class ReplicatorTest {
         }
     }
 
+    /** An endpoint whose tree listing waits (up to 10 s) until {@code other} has started; records whether it had. */
+    private static Endpoint listingWaitsFor(Endpoint delegate, String side, CountDownLatch mine, CountDownLatch other,
+                                            List<String> overlapped) {
+        return new FaultyEndpoint(delegate, (n, request, real) -> real) {
+            @Override
+            public List<Snapshot> listSnapshotsBelow(DatasetName root) {
+                mine.countDown();
+                try {
+                    if (other.await(10, TimeUnit.SECONDS)) {
+                        overlapped.add(side);
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return super.listSnapshotsBelow(root);
+            }
+        };
+    }
+
+    @Test
+    void theTargetsTreeIsListedWhileTheSourcesIs() {
+        tree(3, 2);
+        assertThat(run(recursive(), source).ok()).isTrue();
+        snap(src, DATA.child("c1"), "auto-3");
+        CountDownLatch sourceListing = new CountDownLatch(1);
+        CountDownLatch targetListing = new CountDownLatch(1);
+        List<String> overlapped = Collections.synchronizedList(new ArrayList<>());
+        Endpoint from = listingWaitsFor(source, "source", sourceListing, targetListing, overlapped);
+        Endpoint to = listingWaitsFor(target, "target", targetListing, sourceListing, overlapped);
+
+        ReplicationResult r = replicator(Duration.ofSeconds(30)).run(recursive(), from, to, ProgressListener.NONE, clock);
+
+        // Listed one after the other, the first listing would wait in vain for the second to start.
+        assertThat(overlapped).containsExactlyInAnyOrder("source", "target");
+        assertThat(r.ok()).as(r.toString()).isTrue();
+        assertThat(r.datasets()).filteredOn(d -> !d.received().isEmpty()).singleElement()
+                .satisfies(d -> assertThat(d.received()).containsExactly(BACKUP.child("c1").snapshot("auto-3")));
+    }
+
+    @Test
+    void aRunOfOneDatasetWithNothingToDoListsTheSourceOnce() {
+        snap(src, DATA, "auto-1", "auto-2");
+        assertThat(run(spec(false, 0), source).ok()).isTrue();
+
+        CountingEndpoint from = new CountingEndpoint(source);
+        CountingEndpoint to = new CountingEndpoint(target);
+        ReplicationResult r = replicator(Duration.ofSeconds(30)).run(spec(false, 0), from, to, ProgressListener.NONE, clock);
+
+        assertThat(r.ok()).as(r.toString()).isTrue();
+        assertThat(r.datasets()).singleElement().satisfies(d -> assertThat(d.plan().orElseThrow()).isInstanceOf(Plan.UpToDate.class));
+        assertThat(from.calls()).isEqualTo(Map.of("listSnapshots", 1, "holdsOf", 1));
+        assertThat(to.calls()).containsEntry("listSnapshots", 1).containsEntry("holdsOf", 1)
+                .doesNotContainKeys("listDatasets", "hold", "release", "holds", "send", "receive", "claim");
+    }
+
     @Test
     void aRunWithNothingToDoPutsMissingOrMisplacedCursorsRightAndReleasesLeftoverStepHolds() {
         tree(3, 3);

@@ -1,8 +1,8 @@
 package io.snapferry.replication;
 
-import io.snapferry.dataset.Dataset;
 import io.snapferry.dataset.DatasetException;
 import io.snapferry.dataset.DatasetName;
+import io.snapferry.dataset.DatasetTree;
 import io.snapferry.dataset.DestroyResult;
 import io.snapferry.dataset.ErrorCode;
 import io.snapferry.dataset.ReceiveOptions;
@@ -42,10 +42,9 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Runs a replication task: for each source root it lists both sides' trees once (one recursive
- * snapshot listing and one lookup of the held snapshots' tags per side, see
- * {@link Endpoint#listSnapshotsBelow} and {@link Endpoint#holdsOf}; the target's on a thread of
- * its own while the source's is listed), then for each source dataset
+ * Runs a replication task: for each source root it looks at both sides' trees once (one
+ * {@link Endpoint#listTree} per side: datasets, snapshots and the tags of the held snapshots; the
+ * target's on a thread of its own while the source's is listed), then for each source dataset
  * (parents first, in a deterministic order) plans with {@link Planner} from that listing and runs
  * the steps, sending from the source endpoint and receiving into the target endpoint. A dataset
  * with nothing to send costs no further call when its cursor is where it should be.
@@ -219,30 +218,43 @@ public final class Replicator {
         }
 
         /**
-         * The source datasets to replicate below {@code root}, parents first, siblings by name;
-         * without {@code recursive} also the root's snapshots, as the listing that checks that the
-         * root exists saw them (null when recursive: the tree is listed in {@link #observeTree}).
+         * The source datasets to replicate below {@code root}, parents first, siblings by name,
+         * with the snapshots and hold tags of the listing that found them: one
+         * {@link Endpoint#listTree} when recursive; without, the listing of the root's snapshots
+         * (which also checks that the root exists) and one lookup of the held ones' tags. The tags
+         * are mutable.
          */
-        private record Sources(List<DatasetName> datasets, List<Snapshot> rootSnapshots) {
+        private record Sources(List<DatasetName> datasets, List<Snapshot> snapshots, Map<SnapshotName, Set<String>> tags) {
         }
 
         private Sources datasetsOf(DatasetName root) {
             List<DatasetName> out = new ArrayList<>();
-            List<Snapshot> rootSnapshots = null;
+            List<Snapshot> snapshots;
+            Map<SnapshotName, Set<String>> tags;
             if (spec.recursive()) {
-                for (Dataset d : source.listDatasets(root)) {
-                    if (root.contains(d.name()) && !spec.excluded(d.name())) {
-                        out.add(d.name());
+                DatasetTree tree = source.listTree(root);
+                for (DatasetName d : tree.datasets()) {
+                    if (root.contains(d) && !spec.excluded(d)) {
+                        out.add(d);
                     }
                 }
+                snapshots = tree.snapshots();
+                tags = mutable(tree.holds());
             } else {
-                rootSnapshots = source.listSnapshots(root); // NOT_FOUND when the root is missing, like the recursive listing
+                snapshots = source.listSnapshots(root); // NOT_FOUND when the root is missing, like the recursive listing
                 if (!spec.excluded(root)) {
                     out.add(root);
                 }
+                tags = out.isEmpty() ? new HashMap<>() : tagsOfHeld(source, snapshots);
             }
             out.sort(Comparator.comparing(d -> d.value().replace('/', '\0')));
-            return new Sources(out, rootSnapshots);
+            return new Sources(out, snapshots, tags);
+        }
+
+        private static Map<SnapshotName, Set<String>> mutable(Map<SnapshotName, Set<String>> tags) {
+            Map<SnapshotName, Set<String>> out = new HashMap<>();
+            tags.forEach((k, v) -> out.put(k, new HashSet<>(v)));
+            return out;
         }
 
         private record Outcome(DatasetResult result, boolean targetExists) {
@@ -260,41 +272,36 @@ public final class Replicator {
                                 Map<SnapshotName, Set<String>> targetTags) {
         }
 
-        /** The target's tree as one listing saw it: its datasets (none when the root is absent), snapshots and held tags. */
+        /** The target's tree as one look saw it: its datasets (none when the root is absent), snapshots and held tags (mutable). */
         private record TargetTree(Set<DatasetName> datasets, List<Snapshot> snapshots, Map<SnapshotName, Set<String>> tags) {
         }
 
         /**
-         * Lists the target's tree once: its datasets, one recursive snapshot listing (one listing of
-         * the root itself without {@code recursive}) and one lookup of the held snapshots' tags.
-         * An absent root is an empty tree.
+         * Lists the target's tree once: one {@link Endpoint#listTree}; without {@code recursive}
+         * one listing of the root's snapshots and one lookup of the held ones' tags. An absent
+         * root is an empty tree.
          */
         private TargetTree listTarget(DatasetName targetRoot) {
-            Set<DatasetName> targetDatasets = new HashSet<>();
-            List<Snapshot> tgt;
             try {
                 if (spec.recursive()) {
-                    target.listDatasets(targetRoot).forEach(d -> targetDatasets.add(d.name()));
-                    tgt = targetDatasets.isEmpty() ? List.of() : target.listSnapshotsBelow(targetRoot);
-                } else {
-                    tgt = target.listSnapshots(targetRoot);
-                    targetDatasets.add(targetRoot);
+                    DatasetTree tree = target.listTree(targetRoot);
+                    return new TargetTree(new HashSet<>(tree.datasets()), tree.snapshots(), mutable(tree.holds()));
                 }
+                List<Snapshot> tgt = target.listSnapshots(targetRoot);
+                return new TargetTree(Set.of(targetRoot), tgt, tagsOfHeld(target, tgt));
             } catch (DatasetException e) {
                 if (e.code() != ErrorCode.NOT_FOUND) {
                     throw e;
                 }
                 return new TargetTree(Set.of(), List.of(), new HashMap<>());
             }
-            return new TargetTree(targetDatasets, tgt, tagsOfHeld(target, tgt));
         }
 
         /**
-         * Lists each side once for the whole root: one recursive snapshot listing and one lookup of
-         * the holds of the held snapshots per side (without {@code recursive} the root's listing
-         * that {@link #datasetsOf} made), the target's in the background ({@code onTarget}).
-         * Empty when a listing fails: each dataset then lists for itself and reports its own
-         * failure. Returns only when the target's listing has ended.
+         * What each side's one look at the tree showed (the source's from {@link #datasetsOf}; the
+         * target's from {@code onTarget}, listed in the background meanwhile). Empty when the
+         * target's listing failed: each dataset then lists for itself and reports its own failure.
+         * Returns only when the target's listing has ended (unless interrupted).
          */
         private Optional<Observed> observeTree(DatasetName root, DatasetName targetRoot, Sources sources,
                                                CompletableFuture<TargetTree> onTarget) {
@@ -303,14 +310,12 @@ public final class Replicator {
                 return Optional.empty();
             }
             try {
-                List<Snapshot> src = sources.rootSnapshots() != null ? sources.rootSnapshots() : source.listSnapshotsBelow(root);
-                Map<SnapshotName, Set<String>> srcTags = tagsOfHeld(source, src);
                 TargetTree t = await(onTarget);
-                return Optional.of(new Observed(byDataset(src), srcTags, t.datasets(), byDataset(t.snapshots()), t.tags()));
+                return Optional.of(new Observed(byDataset(sources.snapshots()), sources.tags(), t.datasets(),
+                        byDataset(t.snapshots()), t.tags()));
             } catch (RuntimeException e) {
-                awaitQuietly(onTarget);
-                log.info("task {}: listing the trees of {} and {} at once failed, listing each dataset instead: {}",
-                        spec.taskId(), root, targetRoot, e.getMessage());
+                log.info("task {}: listing the tree of {} failed, listing each dataset instead: {}",
+                        spec.taskId(), targetRoot, e.getMessage());
                 return Optional.empty();
             }
         }

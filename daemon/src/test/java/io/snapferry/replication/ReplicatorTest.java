@@ -267,12 +267,12 @@ class ReplicatorTest {
             assertThat(d.plan().orElseThrow()).isInstanceOf(Plan.UpToDate.class);
             assertThat(d.received()).isEmpty();
         });
-        // One listing of datasets, one of snapshots and one lookup of holds per side, for 13 datasets:
-        // no per-dataset listing, hold, release or hold lookup (the cursors are already in place).
-        assertThat(from.calls()).isEqualTo(Map.of("listDatasets", 1, "listSnapshotsBelow", 1, "holdsOf", 1));
-        assertThat(to.calls()).containsEntry("listDatasets", 1).containsEntry("listSnapshotsBelow", 1)
-                .containsEntry("holdsOf", 1).containsEntry("ownership", 1)
-                .doesNotContainKeys("listSnapshots", "hold", "release", "holds", "send", "receive", "claim", "createParents");
+        // One look at the tree per side (datasets, snapshots, holds), for 13 datasets: no other listing,
+        // and no per-dataset listing, hold, release or hold lookup (the cursors are already in place).
+        assertThat(from.calls()).isEqualTo(Map.of("listTree", 1));
+        assertThat(to.calls()).containsEntry("listTree", 1).containsEntry("ownership", 1)
+                .doesNotContainKeys("listDatasets", "listSnapshotsBelow", "holdsOf", "listSnapshots", "hold", "release", "holds",
+                        "send", "receive", "claim", "createParents");
         assertThat(to.calls().getOrDefault("resumeToken", 0)).isLessThanOrEqualTo(13);
         for (DatasetName d : all) {
             DatasetName b = BACKUP.resolve(d.value().substring(DATA.value().length()).replaceFirst("^/", ""));
@@ -286,7 +286,7 @@ class ReplicatorTest {
                                             List<String> overlapped) {
         return new FaultyEndpoint(delegate, (n, request, real) -> real) {
             @Override
-            public List<Snapshot> listSnapshotsBelow(DatasetName root) {
+            public io.snapferry.dataset.DatasetTree listTree(DatasetName root) {
                 mine.countDown();
                 try {
                     if (other.await(10, TimeUnit.SECONDS)) {
@@ -295,7 +295,7 @@ class ReplicatorTest {
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
-                return super.listSnapshotsBelow(root);
+                return super.listTree(root);
             }
         };
     }

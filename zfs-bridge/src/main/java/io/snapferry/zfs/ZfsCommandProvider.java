@@ -68,6 +68,8 @@ public final class ZfsCommandProvider implements DatasetProvider {
     private static final Pattern TAG = Pattern.compile("[A-Za-z0-9_.:][A-Za-z0-9_.:-]{0,199}");
     private static final String DATASET_PROPERTIES = "type,guid,used,available,mountpoint,readonly";
     private static final int NAMES_PER_CALL = 200;
+    /** How many MiB a receive reads ahead of {@code zfs receive}. */
+    static final int READ_AHEAD_CHUNKS = 8;
 
     private final String zfs;
     private final String zpool;
@@ -1110,14 +1112,19 @@ public final class ZfsCommandProvider implements DatasetProvider {
         return new ReceiveResult(received, bytes);
     }
 
-    /** Runs {@code cmd} with {@code prefix} then {@code rest} on its stdin; returns the bytes written. */
-    private long pipe(List<String> cmd, byte[] prefix, InputStream rest, String what) throws IOException {
+    /**
+     * Runs {@code cmd} with {@code prefix} then {@code rest} on its stdin; returns the bytes written.
+     * {@code rest} is read ahead by up to {@value #READ_AHEAD_CHUNKS} MiB (see {@link ReadAhead}), so
+     * that the sender goes on while {@code zfs receive} is busy writing what it has.
+     */
+    private long pipe(List<String> cmd, byte[] prefix, InputStream source, String what) throws IOException {
         Process p = runner.launcher().start(cmd, true);
         CommandRunner.StreamCollector err = CommandRunner.StreamCollector.start(p.getErrorStream(), 64 << 10, "stderr of " + what);
         CommandRunner.StreamCollector.start(p.getInputStream(), 64 << 10, "stdout of " + what);
         long bytes = 0;
         IOException sourceFailure = null;
-        try (OutputStream in = p.getOutputStream()) {
+        try (OutputStream in = p.getOutputStream(); ReadAhead rest = new ReadAhead(source, 1 << 20, READ_AHEAD_CHUNKS,
+                "read-ahead for " + what)) {
             byte[] buf = new byte[1 << 20];
             System.arraycopy(prefix, 0, buf, 0, prefix.length);
             int fill = prefix.length;

@@ -194,7 +194,7 @@ public final class Replicator {
                 return;
             }
             List<DatasetName> datasets = sources.datasets();
-            Optional<Observed> observed = observeTree(root, targetRoot, sources, onTarget);
+            Optional<Observed> observed = observeTree(targetRoot, sources, onTarget);
             Set<DatasetName> absentOnTarget = new HashSet<>();
             for (DatasetName ds : datasets) {
                 DatasetName dst = spec.targetFor(root, ds);
@@ -303,7 +303,7 @@ public final class Replicator {
          * target's listing failed: each dataset then lists for itself and reports its own failure.
          * Returns only when the target's listing has ended (unless interrupted).
          */
-        private Optional<Observed> observeTree(DatasetName root, DatasetName targetRoot, Sources sources,
+        private Optional<Observed> observeTree(DatasetName targetRoot, Sources sources,
                                                CompletableFuture<TargetTree> onTarget) {
             if (sources.datasets().isEmpty()) {
                 awaitQuietly(onTarget);

@@ -321,6 +321,28 @@ class ReplicatorTest {
     }
 
     @Test
+    void aFailingLookAtTheTargetsTreeFallsBackToListingEachDataset() {
+        tree(2, 2);
+        assertThat(run(recursive(), source).ok()).isTrue();
+        snap(src, DATA.child("c0"), "auto-3");
+        CountingEndpoint counted = new CountingEndpoint(target);
+        Endpoint to = new FaultyEndpoint(counted, (n, request, real) -> real) {
+            @Override
+            public io.snapferry.dataset.DatasetTree listTree(DatasetName root) {
+                throw new DatasetException(ErrorCode.BUSY, "the pool is busy");
+            }
+        };
+
+        ReplicationResult r = replicator(Duration.ofSeconds(30)).run(recursive(), source, to, ProgressListener.NONE, clock);
+
+        assertThat(r.ok()).as(r.toString()).isTrue();
+        assertThat(r.datasets()).filteredOn(d -> !d.received().isEmpty()).singleElement()
+                .satisfies(d -> assertThat(d.received()).containsExactly(BACKUP.child("c0").snapshot("auto-3")));
+        // each of the three datasets listed for itself (its cursor move lists it once more)
+        assertThat(counted.calls().get("listSnapshots")).isEqualTo(6);
+    }
+
+    @Test
     void aRunOfOneDatasetWithNothingToDoListsTheSourceOnce() {
         snap(src, DATA, "auto-1", "auto-2");
         assertThat(run(spec(false, 0), source).ok()).isTrue();

@@ -3,6 +3,7 @@ package io.snapferry.replication;
 import io.snapferry.dataset.Dataset;
 import io.snapferry.dataset.DatasetException;
 import io.snapferry.dataset.DatasetName;
+import io.snapferry.dataset.DatasetTree;
 import io.snapferry.dataset.DestroyResult;
 import io.snapferry.dataset.ErrorCode;
 import io.snapferry.dataset.ReceiveOptions;
@@ -76,6 +77,25 @@ public interface Endpoint {
             }
         }
         return out;
+    }
+
+    /**
+     * The datasets at and below {@code root}, their snapshots and the hold tags of the held ones,
+     * as {@link io.snapferry.dataset.DatasetProvider#listTree}; {@link ErrorCode#NOT_FOUND} when
+     * root is absent. The default asks {@link #listDatasets}, {@link #listSnapshotsBelow} and
+     * {@link #holdsOf}; an endpoint that can answer in one round trip overrides it.
+     */
+    default DatasetTree listTree(DatasetName root) {
+        List<DatasetName> datasets = new ArrayList<>();
+        for (Dataset d : listDatasets(root)) {
+            datasets.add(d.name());
+        }
+        if (datasets.isEmpty()) {
+            throw DatasetException.notFound("dataset " + root);
+        }
+        List<Snapshot> snapshots = listSnapshotsBelow(root);
+        List<SnapshotName> held = DatasetTree.held(snapshots);
+        return new DatasetTree(datasets, snapshots, held.isEmpty() ? Map.of() : holdsOf(held));
     }
 
     /**

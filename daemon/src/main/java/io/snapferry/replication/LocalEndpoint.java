@@ -74,6 +74,11 @@ public final class LocalEndpoint implements Endpoint {
     }
 
     @Override
+    public io.snapferry.dataset.DatasetTree listTree(DatasetName root) {
+        return provider.listTree(root);
+    }
+
+    @Override
     public boolean hasUnsnapshottedData(DatasetName dataset) {
         return provider.listSnapshots(dataset).isEmpty() && provider.writtenSinceLastSnapshot(dataset) > 0;
     }

@@ -1,8 +1,8 @@
 package io.snapferry.replication;
 
-import io.snapferry.dataset.Dataset;
 import io.snapferry.dataset.DatasetException;
 import io.snapferry.dataset.DatasetName;
+import io.snapferry.dataset.DatasetTree;
 import io.snapferry.dataset.DestroyResult;
 import io.snapferry.dataset.ErrorCode;
 import io.snapferry.dataset.ReceiveOptions;
@@ -42,9 +42,9 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Runs a replication task: for each source root it lists both sides' trees once (one recursive
- * snapshot listing and one lookup of the held snapshots' tags per side, see
- * {@link Endpoint#listSnapshotsBelow} and {@link Endpoint#holdsOf}), then for each source dataset
+ * Runs a replication task: for each source root it looks at both sides' trees once (one
+ * {@link Endpoint#listTree} per side: datasets, snapshots and the tags of the held snapshots; the
+ * target's on a thread of its own while the source's is listed), then for each source dataset
  * (parents first, in a deterministic order) plans with {@link Planner} from that listing and runs
  * the steps, sending from the source endpoint and receiving into the target endpoint. A dataset
  * with nothing to send costs no further call when its cursor is where it should be.
@@ -71,7 +71,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Threading: {@link #run} blocks its caller until the task is done; one {@code Replicator} may
  * run several tasks concurrently, but one task must not run twice at the same time (its holds
- * would be shared). Interrupting the caller aborts the transfer in progress and ends the run with
+ * would be shared). The endpoints are called from the caller's thread and from two threads of the
+ * run's own: the target's tree listing (waited for before the datasets are replicated, unless the
+ * caller is interrupted) and the transfer. Interrupting the caller aborts the transfer in progress and ends the run with
  * {@link DatasetFailure.Reason#INTERRUPTED}. Expected outcomes and failures are reported in the
  * {@link ReplicationResult}; {@code run} itself throws only for a bug.
  */
@@ -162,26 +164,37 @@ public final class Replicator {
         void runRoot(DatasetName root, Ownership me, List<DatasetResult> results) {
             DatasetName targetRoot = spec.targetRoot(root);
             Instant t0 = clock.instant();
-            List<DatasetName> datasets;
+            Optional<Ownership> owner;
             try {
-                Optional<Ownership> owner = target.ownership(targetRoot);
-                if (owner.isPresent() && !owner.get().equals(me)) {
-                    results.add(failed(root, targetRoot, t0, 0, new DatasetFailure(DatasetFailure.Reason.OWNED_BY_OTHER,
-                            ErrorCode.Category.USER_ERROR, Optional.empty(), "target " + targetRoot + " is owned by "
-                            + owner.get() + "; run 'snapferry replication reinitialize " + spec.taskId()
-                            + "' to take it over")));
-                    return;
-                }
-                datasets = datasetsOf(root);
+                owner = target.ownership(targetRoot);
+            } catch (RuntimeException e) {
+                results.add(failed(root, targetRoot, t0, 0, classify(e)));
+                return;
+            }
+            if (owner.isPresent() && !owner.get().equals(me)) {
+                results.add(failed(root, targetRoot, t0, 0, new DatasetFailure(DatasetFailure.Reason.OWNED_BY_OTHER,
+                        ErrorCode.Category.USER_ERROR, Optional.empty(), "target " + targetRoot + " is owned by "
+                        + owner.get() + "; run 'snapferry replication reinitialize " + spec.taskId()
+                        + "' to take it over")));
+                return;
+            }
+            // The target's tree is listed while the source's is: the two listings are most of the
+            // time of a run with little to send, and neither depends on the other.
+            CompletableFuture<TargetTree> onTarget = inBackground("snapferry-list-" + targetRoot, () -> listTarget(targetRoot));
+            Sources sources;
+            try {
+                sources = datasetsOf(root);
                 if (owner.isEmpty()) {
                     target.claim(targetRoot, me);
                     log.info("task {}: claimed {} for {}", spec.taskId(), targetRoot, me);
                 }
             } catch (RuntimeException e) {
+                awaitQuietly(onTarget);
                 results.add(failed(root, targetRoot, t0, 0, classify(e)));
                 return;
             }
-            Optional<Observed> observed = observeTree(root, targetRoot, datasets);
+            List<DatasetName> datasets = sources.datasets();
+            Optional<Observed> observed = observeTree(targetRoot, sources, onTarget);
             Set<DatasetName> absentOnTarget = new HashSet<>();
             for (DatasetName ds : datasets) {
                 DatasetName dst = spec.targetFor(root, ds);
@@ -204,22 +217,43 @@ public final class Replicator {
             }
         }
 
-        /** The source datasets to replicate below {@code root}, parents first, siblings by name. */
-        private List<DatasetName> datasetsOf(DatasetName root) {
+        /**
+         * The source datasets to replicate below {@code root}, parents first, siblings by name,
+         * with the snapshots and hold tags of the listing that found them: one
+         * {@link Endpoint#listTree} when recursive; without, the listing of the root's snapshots
+         * (which also checks that the root exists) and one lookup of the held ones' tags. The tags
+         * are mutable.
+         */
+        private record Sources(List<DatasetName> datasets, List<Snapshot> snapshots, Map<SnapshotName, Set<String>> tags) {
+        }
+
+        private Sources datasetsOf(DatasetName root) {
             List<DatasetName> out = new ArrayList<>();
+            List<Snapshot> snapshots;
+            Map<SnapshotName, Set<String>> tags;
             if (spec.recursive()) {
-                for (Dataset d : source.listDatasets(root)) {
-                    if (root.contains(d.name()) && !spec.excluded(d.name())) {
-                        out.add(d.name());
+                DatasetTree tree = source.listTree(root);
+                for (DatasetName d : tree.datasets()) {
+                    if (root.contains(d) && !spec.excluded(d)) {
+                        out.add(d);
                     }
                 }
+                snapshots = tree.snapshots();
+                tags = mutable(tree.holds());
             } else {
-                source.listSnapshots(root); // NOT_FOUND when the root is missing, like the recursive listing
+                snapshots = source.listSnapshots(root); // NOT_FOUND when the root is missing, like the recursive listing
                 if (!spec.excluded(root)) {
                     out.add(root);
                 }
+                tags = out.isEmpty() ? new HashMap<>() : tagsOfHeld(source, snapshots);
             }
             out.sort(Comparator.comparing(d -> d.value().replace('/', '\0')));
+            return new Sources(out, snapshots, tags);
+        }
+
+        private static Map<SnapshotName, Set<String>> mutable(Map<SnapshotName, Set<String>> tags) {
+            Map<SnapshotName, Set<String>> out = new HashMap<>();
+            tags.forEach((k, v) -> out.put(k, new HashSet<>(v)));
             return out;
         }
 
@@ -238,40 +272,50 @@ public final class Replicator {
                                 Map<SnapshotName, Set<String>> targetTags) {
         }
 
+        /** The target's tree as one look saw it: its datasets (none when the root is absent), snapshots and held tags (mutable). */
+        private record TargetTree(Set<DatasetName> datasets, List<Snapshot> snapshots, Map<SnapshotName, Set<String>> tags) {
+        }
+
         /**
-         * Lists each side once for the whole root: one recursive snapshot listing and one lookup of
-         * the holds of the held snapshots per side (one listing of the dataset itself without
-         * {@code recursive}). Empty when a listing fails: each dataset then lists for itself and
-         * reports its own failure.
+         * Lists the target's tree once: one {@link Endpoint#listTree}; without {@code recursive}
+         * one listing of the root's snapshots and one lookup of the held ones' tags. An absent
+         * root is an empty tree.
          */
-        private Optional<Observed> observeTree(DatasetName root, DatasetName targetRoot, List<DatasetName> datasets) {
-            if (datasets.isEmpty()) {
+        private TargetTree listTarget(DatasetName targetRoot) {
+            try {
+                if (spec.recursive()) {
+                    DatasetTree tree = target.listTree(targetRoot);
+                    return new TargetTree(new HashSet<>(tree.datasets()), tree.snapshots(), mutable(tree.holds()));
+                }
+                List<Snapshot> tgt = target.listSnapshots(targetRoot);
+                return new TargetTree(Set.of(targetRoot), tgt, tagsOfHeld(target, tgt));
+            } catch (DatasetException e) {
+                if (e.code() != ErrorCode.NOT_FOUND) {
+                    throw e;
+                }
+                return new TargetTree(Set.of(), List.of(), new HashMap<>());
+            }
+        }
+
+        /**
+         * What each side's one look at the tree showed (the source's from {@link #datasetsOf}; the
+         * target's from {@code onTarget}, listed in the background meanwhile). Empty when the
+         * target's listing failed: each dataset then lists for itself and reports its own failure.
+         * Returns only when the target's listing has ended (unless interrupted).
+         */
+        private Optional<Observed> observeTree(DatasetName targetRoot, Sources sources,
+                                               CompletableFuture<TargetTree> onTarget) {
+            if (sources.datasets().isEmpty()) {
+                awaitQuietly(onTarget);
                 return Optional.empty();
             }
             try {
-                List<Snapshot> src = spec.recursive() ? source.listSnapshotsBelow(root) : source.listSnapshots(root);
-                Set<DatasetName> targetDatasets = new HashSet<>();
-                List<Snapshot> tgt = List.of();
-                try {
-                    if (spec.recursive()) {
-                        target.listDatasets(targetRoot).forEach(d -> targetDatasets.add(d.name()));
-                        tgt = targetDatasets.isEmpty() ? List.of() : target.listSnapshotsBelow(targetRoot);
-                    } else {
-                        tgt = target.listSnapshots(targetRoot);
-                        targetDatasets.add(targetRoot);
-                    }
-                } catch (DatasetException e) {
-                    if (e.code() != ErrorCode.NOT_FOUND) {
-                        throw e;
-                    }
-                    targetDatasets.clear();
-                    tgt = List.of();
-                }
-                return Optional.of(new Observed(byDataset(src), tagsOfHeld(source, src), targetDatasets, byDataset(tgt),
-                        tagsOfHeld(target, tgt)));
+                TargetTree t = await(onTarget);
+                return Optional.of(new Observed(byDataset(sources.snapshots()), sources.tags(), t.datasets(),
+                        byDataset(t.snapshots()), t.tags()));
             } catch (RuntimeException e) {
-                log.info("task {}: listing the trees of {} and {} at once failed, listing each dataset instead: {}",
-                        spec.taskId(), root, targetRoot, e.getMessage());
+                log.info("task {}: listing the tree of {} failed, listing each dataset instead: {}",
+                        spec.taskId(), targetRoot, e.getMessage());
                 return Optional.empty();
             }
         }
@@ -741,6 +785,54 @@ public final class Replicator {
             streams.forEach(Replicator::closeQuietly);
             worker.interrupt();
             throw e;
+        }
+    }
+
+    /** Runs {@code work} on a daemon thread of its own named {@code name}. */
+    static <T> CompletableFuture<T> inBackground(String name, java.util.function.Supplier<T> work) {
+        CompletableFuture<T> done = new CompletableFuture<>();
+        Thread t = new Thread(() -> {
+            try {
+                done.complete(work.get());
+            } catch (Throwable e) {
+                done.completeExceptionally(e);
+            }
+        }, name);
+        t.setDaemon(true);
+        t.start();
+        return done;
+    }
+
+    /**
+     * The result of {@code work}, or what it threw; interrupted, the interrupt flag is set again
+     * and an {@link UncheckedIOException} says so (the work itself goes on to its end).
+     */
+    static <T> T await(CompletableFuture<T> work) {
+        try {
+            return work.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UncheckedIOException(new java.io.InterruptedIOException("interrupted while listing"));
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException re) {
+                throw re;
+            }
+            if (cause instanceof Error err) {
+                throw err;
+            }
+            throw new IllegalStateException(cause);
+        }
+    }
+
+    /** Waits for {@code work} to end, whatever its outcome; stops waiting (flag set again) when interrupted. */
+    static void awaitQuietly(CompletableFuture<?> work) {
+        try {
+            work.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException e) {
+            log.debug("a background listing failed after the run had given up on it: {}", e.getCause().toString());
         }
     }
 

@@ -57,6 +57,12 @@ final class CountingEndpoint implements Endpoint {
     }
 
     @Override
+    public io.snapferry.dataset.DatasetTree listTree(DatasetName root) {
+        count("listTree");
+        return delegate.listTree(root);
+    }
+
+    @Override
     public List<Snapshot> listSnapshotsBelow(DatasetName root) {
         count("listSnapshotsBelow");
         return delegate.listSnapshotsBelow(root);

@@ -59,6 +59,11 @@ class FaultyEndpoint implements Endpoint {
     }
 
     @Override
+    public io.snapferry.dataset.DatasetTree listTree(DatasetName root) {
+        return delegate.listTree(root);
+    }
+
+    @Override
     public List<Snapshot> listSnapshotsBelow(DatasetName root) {
         return delegate.listSnapshotsBelow(root);
     }

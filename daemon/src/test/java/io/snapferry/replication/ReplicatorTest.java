@@ -267,18 +267,95 @@ class ReplicatorTest {
             assertThat(d.plan().orElseThrow()).isInstanceOf(Plan.UpToDate.class);
             assertThat(d.received()).isEmpty();
         });
-        // One listing of datasets, one of snapshots and one lookup of holds per side, for 13 datasets:
-        // no per-dataset listing, hold, release or hold lookup (the cursors are already in place).
-        assertThat(from.calls()).isEqualTo(Map.of("listDatasets", 1, "listSnapshotsBelow", 1, "holdsOf", 1));
-        assertThat(to.calls()).containsEntry("listDatasets", 1).containsEntry("listSnapshotsBelow", 1)
-                .containsEntry("holdsOf", 1).containsEntry("ownership", 1)
-                .doesNotContainKeys("listSnapshots", "hold", "release", "holds", "send", "receive", "claim", "createParents");
+        // One look at the tree per side (datasets, snapshots, holds), for 13 datasets: no other listing,
+        // and no per-dataset listing, hold, release or hold lookup (the cursors are already in place).
+        assertThat(from.calls()).isEqualTo(Map.of("listTree", 1));
+        assertThat(to.calls()).containsEntry("listTree", 1).containsEntry("ownership", 1)
+                .doesNotContainKeys("listDatasets", "listSnapshotsBelow", "holdsOf", "listSnapshots", "hold", "release", "holds",
+                        "send", "receive", "claim", "createParents");
         assertThat(to.calls().getOrDefault("resumeToken", 0)).isLessThanOrEqualTo(13);
         for (DatasetName d : all) {
             DatasetName b = BACKUP.resolve(d.value().substring(DATA.value().length()).replaceFirst("^/", ""));
             assertThat(holds(src, d)).isEqualTo(Map.of("auto-3", Set.of(CURSOR)));
             assertThat(holds(dst, b)).isEqualTo(Map.of("auto-3", Set.of(CURSOR)));
         }
+    }
+
+    /** An endpoint whose tree listing waits (up to 10 s) until {@code other} has started; records whether it had. */
+    private static Endpoint listingWaitsFor(Endpoint delegate, String side, CountDownLatch mine, CountDownLatch other,
+                                            List<String> overlapped) {
+        return new FaultyEndpoint(delegate, (n, request, real) -> real) {
+            @Override
+            public io.snapferry.dataset.DatasetTree listTree(DatasetName root) {
+                mine.countDown();
+                try {
+                    if (other.await(10, TimeUnit.SECONDS)) {
+                        overlapped.add(side);
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return super.listTree(root);
+            }
+        };
+    }
+
+    @Test
+    void theTargetsTreeIsListedWhileTheSourcesIs() {
+        tree(3, 2);
+        assertThat(run(recursive(), source).ok()).isTrue();
+        snap(src, DATA.child("c1"), "auto-3");
+        CountDownLatch sourceListing = new CountDownLatch(1);
+        CountDownLatch targetListing = new CountDownLatch(1);
+        List<String> overlapped = Collections.synchronizedList(new ArrayList<>());
+        Endpoint from = listingWaitsFor(source, "source", sourceListing, targetListing, overlapped);
+        Endpoint to = listingWaitsFor(target, "target", targetListing, sourceListing, overlapped);
+
+        ReplicationResult r = replicator(Duration.ofSeconds(30)).run(recursive(), from, to, ProgressListener.NONE, clock);
+
+        // Listed one after the other, the first listing would wait in vain for the second to start.
+        assertThat(overlapped).containsExactlyInAnyOrder("source", "target");
+        assertThat(r.ok()).as(r.toString()).isTrue();
+        assertThat(r.datasets()).filteredOn(d -> !d.received().isEmpty()).singleElement()
+                .satisfies(d -> assertThat(d.received()).containsExactly(BACKUP.child("c1").snapshot("auto-3")));
+    }
+
+    @Test
+    void aFailingLookAtTheTargetsTreeFallsBackToListingEachDataset() {
+        tree(2, 2);
+        assertThat(run(recursive(), source).ok()).isTrue();
+        snap(src, DATA.child("c0"), "auto-3");
+        CountingEndpoint counted = new CountingEndpoint(target);
+        Endpoint to = new FaultyEndpoint(counted, (n, request, real) -> real) {
+            @Override
+            public io.snapferry.dataset.DatasetTree listTree(DatasetName root) {
+                throw new DatasetException(ErrorCode.BUSY, "the pool is busy");
+            }
+        };
+
+        ReplicationResult r = replicator(Duration.ofSeconds(30)).run(recursive(), source, to, ProgressListener.NONE, clock);
+
+        assertThat(r.ok()).as(r.toString()).isTrue();
+        assertThat(r.datasets()).filteredOn(d -> !d.received().isEmpty()).singleElement()
+                .satisfies(d -> assertThat(d.received()).containsExactly(BACKUP.child("c0").snapshot("auto-3")));
+        // each of the three datasets listed for itself (its cursor move lists it once more)
+        assertThat(counted.calls().get("listSnapshots")).isEqualTo(6);
+    }
+
+    @Test
+    void aRunOfOneDatasetWithNothingToDoListsTheSourceOnce() {
+        snap(src, DATA, "auto-1", "auto-2");
+        assertThat(run(spec(false, 0), source).ok()).isTrue();
+
+        CountingEndpoint from = new CountingEndpoint(source);
+        CountingEndpoint to = new CountingEndpoint(target);
+        ReplicationResult r = replicator(Duration.ofSeconds(30)).run(spec(false, 0), from, to, ProgressListener.NONE, clock);
+
+        assertThat(r.ok()).as(r.toString()).isTrue();
+        assertThat(r.datasets()).singleElement().satisfies(d -> assertThat(d.plan().orElseThrow()).isInstanceOf(Plan.UpToDate.class));
+        assertThat(from.calls()).isEqualTo(Map.of("listSnapshots", 1, "holdsOf", 1));
+        assertThat(to.calls()).containsEntry("listSnapshots", 1).containsEntry("holdsOf", 1)
+                .doesNotContainKeys("listDatasets", "hold", "release", "holds", "send", "receive", "claim");
     }
 
     @Test

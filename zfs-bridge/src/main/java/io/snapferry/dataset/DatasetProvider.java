@@ -109,6 +109,27 @@ public interface DatasetProvider extends AutoCloseable {
     }
 
     /**
+     * The datasets at and below {@code root}, their snapshots and the hold tags of the held ones,
+     * as one look at the tree (see {@link DatasetTree}); {@link ErrorCode#NOT_FOUND} when
+     * {@code root} is absent. Like {@link #listSnapshotsBelow} an observation, not a transaction.
+     *
+     * <p>The default is {@link #listDatasets}, {@link #listSnapshotsBelow} and {@link #holdsOf} of
+     * the held snapshots; a provider that can answer all three in one step overrides it.
+     */
+    default DatasetTree listTree(DatasetName root) {
+        List<DatasetName> datasets = new ArrayList<>();
+        for (Dataset d : listDatasets(Optional.of(root))) {
+            datasets.add(d.name());
+        }
+        if (datasets.isEmpty()) {
+            throw DatasetException.notFound("dataset " + root);
+        }
+        List<Snapshot> snapshots = listSnapshotsBelow(root);
+        List<SnapshotName> held = DatasetTree.held(snapshots);
+        return new DatasetTree(datasets, snapshots, held.isEmpty() ? Map.of() : holdsOf(held));
+    }
+
+    /**
      * Creates the snapshots in one atomic step: all appear at the same instant or none does. They
      * must be in one pool. Fails with ALREADY_EXISTS if any exists.
      */

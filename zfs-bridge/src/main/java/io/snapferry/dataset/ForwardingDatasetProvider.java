@@ -80,6 +80,11 @@ public abstract class ForwardingDatasetProvider implements DatasetProvider {
     }
 
     @Override
+    public DatasetTree listTree(DatasetName root) {
+        return delegate().listTree(root);
+    }
+
+    @Override
     public void createSnapshots(List<SnapshotName> snapshots) {
         delegate().createSnapshots(snapshots);
     }

@@ -5,6 +5,7 @@ import io.snapferry.dataset.Dataset;
 import io.snapferry.dataset.DatasetException;
 import io.snapferry.dataset.DatasetName;
 import io.snapferry.dataset.DatasetProvider;
+import io.snapferry.dataset.DatasetTree;
 import io.snapferry.dataset.DestroyResult;
 import io.snapferry.dataset.ErrorCode;
 import io.snapferry.dataset.PoolSpace;
@@ -67,6 +68,8 @@ public final class ZfsCommandProvider implements DatasetProvider {
     private static final Pattern TAG = Pattern.compile("[A-Za-z0-9_.:][A-Za-z0-9_.:-]{0,199}");
     private static final String DATASET_PROPERTIES = "type,guid,used,available,mountpoint,readonly";
     private static final int NAMES_PER_CALL = 200;
+    /** How many MiB a receive reads ahead of {@code zfs receive}. */
+    static final int READ_AHEAD_CHUNKS = 8;
 
     private final String zfs;
     private final String zpool;
@@ -443,6 +446,54 @@ public final class ZfsCommandProvider implements DatasetProvider {
         }
         return ZfsOutput.snapshotsBelowFromGet(zfsOk(what, "get", "-Hp", "-r", "-o", "name,property,value",
                 "guid,createtxg,creation,used,referenced,userrefs", root.value()), root);
+    }
+
+    /**
+     * Where {@code zfs list} has no {@code -p} and {@code zfs holds} does not work (zfs-fuse), one
+     * {@code zfs get -Hp -r} of {@code type}, the snapshot properties and {@value #HOLDS_PROPERTY}:
+     * the datasets, the snapshots and the recorded hold tags in one command, which costs zfs-fuse no
+     * more than the snapshot listing alone (it reads every snapshot's properties whatever is asked).
+     * A held snapshot whose recorded tags do not number its {@code userrefs} is checked as
+     * {@link #holdsOf} does. Elsewhere the default: three commands.
+     */
+    @Override
+    public DatasetTree listTree(DatasetName root) {
+        if (features.parsableList() || features.holdsCommand()) {
+            return DatasetProvider.super.listTree(root);
+        }
+        String out = zfsOk("listing the tree under " + root, "get", "-Hp", "-r", "-o", "name,property,value",
+                "type,guid,createtxg,creation,used,referenced,userrefs," + HOLDS_PROPERTY, root.value());
+        List<DatasetName> datasets = new ArrayList<>();
+        Map<String, String> recorded = new HashMap<>();
+        for (String[] c : ZfsOutput.rows(out, 3)) {
+            if (c[1].equals("type") && (c[2].equals("filesystem") || c[2].equals("volume"))) {
+                datasets.add(DatasetName.of(c[0]));
+            } else if (c[1].equals(HOLDS_PROPERTY) && c[0].indexOf('@') > 0) {
+                recorded.put(c[0], c[2]);
+            }
+        }
+        datasets.removeIf(d -> !root.contains(d));
+        datasets.sort((a, b) -> treeOrder(a).compareTo(treeOrder(b)));
+        List<Snapshot> snapshots = ZfsOutput.snapshotsBelowFromGet(out, root);
+        Map<SnapshotName, Set<String>> holds = new LinkedHashMap<>();
+        for (Snapshot snap : snapshots) {
+            if (snap.holds() == 0) {
+                continue;
+            }
+            Set<String> tags = parseTags(recorded.get(snap.name().toString()));
+            if (tags.size() == snap.holds()) {
+                holds.put(snap.name(), Set.copyOf(tags));
+                continue;
+            }
+            try {
+                holds.put(snap.name(), holds(snap.name()));
+            } catch (DatasetException e) {
+                if (e.code() != ErrorCode.NOT_FOUND) {
+                    throw e; // a snapshot destroyed since the listing has no holds to report
+                }
+            }
+        }
+        return new DatasetTree(datasets, snapshots, holds);
     }
 
     /**
@@ -1061,14 +1112,19 @@ public final class ZfsCommandProvider implements DatasetProvider {
         return new ReceiveResult(received, bytes);
     }
 
-    /** Runs {@code cmd} with {@code prefix} then {@code rest} on its stdin; returns the bytes written. */
-    private long pipe(List<String> cmd, byte[] prefix, InputStream rest, String what) throws IOException {
+    /**
+     * Runs {@code cmd} with {@code prefix} then {@code rest} on its stdin; returns the bytes written.
+     * {@code rest} is read ahead by up to {@value #READ_AHEAD_CHUNKS} MiB (see {@link ReadAhead}), so
+     * that the sender goes on while {@code zfs receive} is busy writing what it has.
+     */
+    private long pipe(List<String> cmd, byte[] prefix, InputStream source, String what) throws IOException {
         Process p = runner.launcher().start(cmd, true);
         CommandRunner.StreamCollector err = CommandRunner.StreamCollector.start(p.getErrorStream(), 64 << 10, "stderr of " + what);
         CommandRunner.StreamCollector.start(p.getInputStream(), 64 << 10, "stdout of " + what);
         long bytes = 0;
         IOException sourceFailure = null;
-        try (OutputStream in = p.getOutputStream()) {
+        try (OutputStream in = p.getOutputStream(); ReadAhead rest = new ReadAhead(source, 1 << 20, READ_AHEAD_CHUNKS,
+                "read-ahead for " + what)) {
             byte[] buf = new byte[1 << 20];
             System.arraycopy(prefix, 0, buf, 0, prefix.length);
             int fill = prefix.length;

@@ -173,6 +173,41 @@ public abstract class DatasetProviderContract {
     }
 
     @Test
+    void theTreeListingShowsDatasetsSnapshotsAndTheTagsOfHeldSnapshotsAsTheSingleListingsDo() throws IOException {
+        DatasetName base = scratch();
+        DatasetName a = base.child("a");
+        DatasetName aa = a.child("a");
+        DatasetName empty = base.child("empty");
+        for (DatasetName d : List.of(a, aa, empty)) {
+            provider().createDataset(d);
+        }
+        provider().createSnapshots(List.of(base.snapshot("r1")));
+        writeFile(aa, "f", bytes("one"));
+        provider().createSnapshots(List.of(aa.snapshot("x1")));
+        writeFile(aa, "f", bytes("two"));
+        provider().createSnapshots(List.of(aa.snapshot("x2")));
+        provider().createSnapshots(List.of(a.snapshot("a1")));
+        provider().hold(aa.snapshot("x1"), "snapferry-one");
+        provider().hold(aa.snapshot("x1"), "snapferry-two");
+        provider().hold(base.snapshot("r1"), "snapferry-one");
+        provider().hold(a.snapshot("a1"), "snapferry-gone");
+        provider().release(a.snapshot("a1"), "snapferry-gone");
+
+        DatasetTree tree = provider().listTree(base);
+        assertThat(tree.datasets()).containsExactly(base, a, aa, empty);
+        assertThat(tree.snapshots()).isEqualTo(provider().listSnapshotsBelow(base));
+        assertThat(tree.holds()).isEqualTo(java.util.Map.of(aa.snapshot("x1"), java.util.Set.of("snapferry-one", "snapferry-two"),
+                base.snapshot("r1"), java.util.Set.of("snapferry-one")));
+        DatasetTree below = provider().listTree(a);
+        assertThat(below.datasets()).containsExactly(a, aa);
+        assertThat(below.snapshots()).extracting(Snapshot::shortName).containsExactly("a1", "x1", "x2");
+        assertThat(below.holds()).containsOnlyKeys(aa.snapshot("x1"));
+        assertThat(provider().listTree(empty)).isEqualTo(new DatasetTree(List.of(empty), List.of(), java.util.Map.of()));
+        assertThat(catchThrowableOfType(DatasetException.class, () -> provider().listTree(base.child("missing")))
+                .code()).isEqualTo(ErrorCode.NOT_FOUND);
+    }
+
+    @Test
     void holdsOfManySnapshotsAnswersEachAndLeavesOutMissingOnes() {
         DatasetName base = scratch();
         DatasetName c = base.child("c");

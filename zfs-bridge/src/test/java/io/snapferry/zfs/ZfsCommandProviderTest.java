@@ -156,6 +156,49 @@ class ZfsCommandProviderTest {
     }
 
     @Test
+    void onZfsFuseTheTreeIsOneCommandAndAHoldItsRecordDoesNotNameIsStillShown() {
+        io.snapferry.testing.Requirements.require(isZfsFuse(), "zfs-fuse");
+        DatasetName base = scratch();
+        DatasetName child = base.child("c");
+        provider.createDataset(child);
+        provider.createSnapshots(List.of(base.snapshot("a")));
+        provider.createSnapshots(List.of(child.snapshot("a")));
+        provider.createSnapshots(List.of(child.snapshot("b")));
+        provider.hold(child.snapshot("a"), "snapferry-one");
+        // another tool's hold: zfs-fuse cannot name it, the tree must not show the snapshot free
+        pool.zfsCommand("hold", "other-tool", base.snapshot("a").toString());
+        boolean held = true;
+        List<List<String>> commands = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        CommandLauncher local = CommandLauncher.local();
+        ZfsCommandProvider recording = new ZfsCommandProvider("zfs", "zpool", java.time.Duration.ofMinutes(1), (argv, stdin) -> {
+            commands.add(argv);
+            return local.start(argv, stdin);
+        }, provider.features());
+        try {
+            io.snapferry.dataset.DatasetTree tree = recording.listTree(base);
+
+            assertThat(tree.datasets()).containsExactly(base, child);
+            assertThat(tree.snapshots()).isEqualTo(provider.listSnapshotsBelow(base));
+            assertThat(tree.holds().get(child.snapshot("a"))).containsExactly("snapferry-one");
+            assertThat(tree.holds().get(base.snapshot("a"))).singleElement().asString()
+                    .startsWith(ZfsCommandProvider.UNNAMED_HOLD);
+            assertThat(tree.holds()).hasSize(2);
+            // one listing, and a check of the one snapshot whose holds the record does not account for
+            assertThat(commands.get(0)).contains("get", "-r", base.value());
+            assertThat(commands.subList(1, commands.size())).allSatisfy(argv -> assertThat(argv).contains(base.snapshot("a").toString()));
+            commands.clear();
+            pool.zfsCommand("release", "other-tool", base.snapshot("a").toString());
+            held = false;
+            assertThat(recording.listTree(base).holds()).containsOnlyKeys(child.snapshot("a"));
+            assertThat(commands).hasSize(1);
+        } finally {
+            if (held) {
+                pool.zfsCommand("release", "other-tool", base.snapshot("a").toString());
+            }
+        }
+    }
+
+    @Test
     void manySnapshotsAreReceivedUnmountedWhetherOrNotTheTargetHasAMountpoint() throws IOException {
         DatasetName src = scratch();
         for (int i = 1; i <= 4; i++) {

@@ -115,6 +115,11 @@ public final class RoutingProvider implements DatasetProvider {
     }
 
     @Override
+    public io.snapferry.dataset.DatasetTree listTree(DatasetName root) {
+        return providerOf(root).listTree(root);
+    }
+
+    @Override
     public void createSnapshots(List<SnapshotName> snapshots) {
         if (!snapshots.isEmpty()) {
             providerOf(snapshots.get(0).dataset()).createSnapshots(snapshots);

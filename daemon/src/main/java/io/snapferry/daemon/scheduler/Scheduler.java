@@ -90,10 +90,9 @@ public final class Scheduler extends AbstractService {
         Instant now = clock.instant();
         List<CompletableFuture<Void>> started = new ArrayList<>();
         Set<String> live = new HashSet<>();
-        Instant since = lastPass == null || lastPass.isAfter(now) ? now : lastPass;
-        if (wokenAt != null && wokenAt.isAfter(since) && !wokenAt.isAfter(now)) {
-            since = wokenAt; // the job that woke us was added or enabled just now: no time before that is its own
-        }
+        Instant previous = lastPass == null || lastPass.isAfter(now) ? now : lastPass;
+        // after a wake-up, the job that woke us was added or enabled just then: no time before that is its own
+        Instant since = wokenAt != null && wokenAt.isAfter(previous) && !wokenAt.isAfter(now) ? wokenAt : previous;
         wokenAt = null;
         lastPass = now;
         for (ScheduledJob job : jobs.get()) {

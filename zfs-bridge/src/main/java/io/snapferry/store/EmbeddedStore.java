@@ -780,13 +780,7 @@ public final class EmbeddedStore implements DatasetProvider {
             restoreVolumeTo(p, d, snapshot, path, destination);
             return;
         }
-        if (Files.exists(destination, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            throw DatasetException.exists("restore destination " + destination);
-        }
-        Path parent = destination.toAbsolutePath().getParent();
-        if (parent == null || !Files.isDirectory(parent)) {
-            throw new DatasetException(ErrorCode.NOT_FOUND, "the directory to restore into, " + parent + ", does not exist; create it first");
-        }
+        freshDestination(destination, "");
         p.gcLock.readLock().lock();
         try {
             Manifest m = manifestOf(p, d, snapshot);
@@ -801,6 +795,18 @@ public final class EmbeddedStore implements DatasetProvider {
         } finally {
             p.gcLock.readLock().unlock();
         }
+    }
+
+    /** Checks that a restore may create {@code destination}: it does not exist, its directory does. Returns that directory. */
+    private static Path freshDestination(Path destination, String hint) {
+        if (Files.exists(destination, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            throw DatasetException.exists("restore destination " + destination + hint);
+        }
+        Path parent = destination.toAbsolutePath().getParent();
+        if (parent == null || !Files.isDirectory(parent)) {
+            throw new DatasetException(ErrorCode.NOT_FOUND, "the directory to restore into, " + parent + ", does not exist; create it first");
+        }
+        return parent;
     }
 
     private boolean isVolumeSnapshot(Pool p, Pool.Ds d, SnapshotName snapshot) {
@@ -826,13 +832,7 @@ public final class EmbeddedStore implements DatasetProvider {
             restoreVolume(snapshot, destination);
             return;
         }
-        if (Files.exists(destination, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            throw DatasetException.exists("restore destination " + destination + " (a volume is restored into a new image file or onto a block device)");
-        }
-        Path parent = destination.toAbsolutePath().getParent();
-        if (parent == null || !Files.isDirectory(parent)) {
-            throw new DatasetException(ErrorCode.NOT_FOUND, "the directory to restore into, " + parent + ", does not exist; create it first");
-        }
+        Path parent = freshDestination(destination, " (a volume is restored into a new image file or onto a block device)");
         p.gcLock.readLock().lock();
         try {
             Manifest m = manifestOf(p, d, snapshot);

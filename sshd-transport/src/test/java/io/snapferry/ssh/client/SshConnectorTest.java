@@ -194,8 +194,9 @@ class SshConnectorTest {
         }
     }
 
-    @Test
-    void aRemoteThatDisconnectsWithAReasonWhenOfferedTheKeyRefusedIt() throws Exception {
+    /** The outcome of testing a connection to a bare MINA server whose key check does {@code onKey} to the session. */
+    private static ConnectionTest againstServerThat(java.util.function.Consumer<org.apache.sshd.server.session.ServerSession> onKey)
+            throws Exception {
         java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance("RSA");
         g.initialize(2048);
         java.security.KeyPair host = g.generateKeyPair();
@@ -204,49 +205,37 @@ class SshConnectorTest {
         server.setPort(0);
         server.setKeyPairProvider(org.apache.sshd.common.keyprovider.KeyPairProvider.wrap(host));
         server.setPublickeyAuthenticator((user, key, session) -> {
-            try {
-                session.disconnect(org.apache.sshd.common.SshConstants.SSH2_DISCONNECT_NO_MORE_AUTH_METHODS_AVAILABLE,
-                        "Too many authentication failures");
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
+            onKey.accept(session);
             return false;
         });
         server.start();
         try {
-            SshConnection c = new SshConnection("refusing", "127.0.0.1", server.getPort(), "snapferry", "tob",
-                    io.snapferry.ssh.keys.OpenSshKeys.publicKeyLine(host.getPublic(), ""), Duration.ofSeconds(10), List.of());
-            ConnectionTest r = boxes.connector.test(c);
-            assertThat(r.outcome()).as(r.message()).isEqualTo(ConnectionTest.Outcome.AUTH_FAILED);
+            return boxes.connector.test(new SshConnection("bare", "127.0.0.1", server.getPort(), "snapferry", "tob",
+                    io.snapferry.ssh.keys.OpenSshKeys.publicKeyLine(host.getPublic(), ""), Duration.ofSeconds(10), List.of()));
         } finally {
             server.stop(true);
         }
     }
 
     @Test
-    void aConnectionClosedDuringAuthenticationIsNotCalledARefusedKey() throws Exception {
-        java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance("RSA");
-        g.initialize(2048);
-        java.security.KeyPair host = g.generateKeyPair();
-        org.apache.sshd.server.SshServer server = org.apache.sshd.server.SshServer.setUpDefaultServer();
-        server.setHost("127.0.0.1");
-        server.setPort(0);
-        server.setKeyPairProvider(org.apache.sshd.common.keyprovider.KeyPairProvider.wrap(host));
-        // The link goes away just as the client offers its key.
-        server.setPublickeyAuthenticator((user, key, session) -> {
-            session.close(true);
-            return false;
+    void aRemoteThatDisconnectsWithAReasonWhenOfferedTheKeyRefusedIt() throws Exception {
+        ConnectionTest r = againstServerThat(session -> {
+            try {
+                session.disconnect(org.apache.sshd.common.SshConstants.SSH2_DISCONNECT_NO_MORE_AUTH_METHODS_AVAILABLE,
+                        "Too many authentication failures");
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
         });
-        server.start();
-        try {
-            SshConnection c = new SshConnection("cut", "127.0.0.1", server.getPort(), "snapferry", "tob",
-                    io.snapferry.ssh.keys.OpenSshKeys.publicKeyLine(host.getPublic(), ""), Duration.ofSeconds(10), List.of());
-            ConnectionTest r = boxes.connector.test(c);
-            assertThat(r.outcome()).as(r.message()).isEqualTo(ConnectionTest.Outcome.CONNECTION_LOST);
-            assertThat(r.message()).contains("was closed during authentication").doesNotContain("did not accept key pair");
-        } finally {
-            server.stop(true);
-        }
+        assertThat(r.outcome()).as(r.message()).isEqualTo(ConnectionTest.Outcome.AUTH_FAILED);
+    }
+
+    @Test
+    void aConnectionClosedDuringAuthenticationIsNotCalledARefusedKey() throws Exception {
+        // The link goes away just as the client offers its key.
+        ConnectionTest r = againstServerThat(session -> session.close(true));
+        assertThat(r.outcome()).as(r.message()).isEqualTo(ConnectionTest.Outcome.CONNECTION_LOST);
+        assertThat(r.message()).contains("was closed during authentication").doesNotContain("did not accept key pair");
     }
 
     @Test

@@ -104,6 +104,11 @@ public final class Scheduler extends AbstractService {
             ScheduledJob.Trigger trigger = due.isBefore(now.minusSeconds(60))
                     ? ScheduledJob.Trigger.CATCH_UP : ScheduledJob.Trigger.SCHEDULE;
             nextFire.put(job.id(), job.nextFireAfter(now).orElse(null));
+            Optional<Instant> last = job.lastStart();
+            if (last.isPresent() && !last.get().isBefore(due)) {
+                LOG.debug("job {} already started at {}, at or after its time {}: that time is done", job.id(), last.get(), due);
+                continue;
+            }
             if (running.contains(job.id())) {
                 LOG.warn("job {} is still running; its run due at {} is skipped", job.id(), due);
                 continue;

@@ -137,6 +137,20 @@ class SchedulerTest {
     }
 
     @Test
+    void aRunByHandAtAScheduledTimeIsThatTimesRun() {
+        EveryMinute job = new EveryMinute(Optional.empty());
+        Scheduler s = new Scheduler(clock, () -> List.of(job), 2);
+        s.runDue(); // 10:00:30: next time 10:01
+        clock.set(Instant.parse("2026-11-22T10:01:00Z"));
+        job.last = Optional.of(Instant.parse("2026-11-22T10:01:00Z")); // run by hand just then
+        assertThat(s.runDue()).isEmpty();
+        assertThat(s.nextFire("every-minute")).contains(Instant.parse("2026-11-22T10:02:00Z"));
+        clock.set(Instant.parse("2026-11-22T10:02:00Z"));
+        await(s.runDue());
+        assertThat(job.runs).containsExactly(ScheduledJob.Trigger.SCHEDULE);
+    }
+
+    @Test
     void anEditedJobIsNotFiredAgainForTheTimeItJustRan() {
         List<ScheduledJob> jobs = new java.util.concurrent.CopyOnWriteArrayList<>();
         EveryMinute before = new EveryMinute("task:v1", Optional.empty());

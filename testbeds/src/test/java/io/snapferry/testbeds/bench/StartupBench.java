@@ -123,6 +123,7 @@ public final class StartupBench implements Benchmark {
         ctx.note("Medians of %d starts. All runs (ms): api.json %s; API answering %s; UI served %s.", runs,
                 StreamZfsBench.list(ready), StreamZfsBench.list(api), StreamZfsBench.list(ui));
         ctx.note("JVM flags: the launcher's (`jvm.flags`, the default heap `SNAPFERRY_HEAP` = 256m, -XX:+ExitOnOutOfMemoryError).");
+        ctx.note(cdsNote(ctx.repoRoot()));
         return List.of(
                 Figure.of("process start to api.json written, median", BenchContext.median(ready), "ms", Figure.Goal.NONE),
                 Figure.of("process start to the API answering over HTTPS, median", BenchContext.median(api), "ms",
@@ -135,6 +136,29 @@ public final class StartupBench implements Benchmark {
                         Figure.Goal.NONE),
                 Figure.of("peak resident memory (VmHWM) up to then, median", BenchContext.median(hwm), "MiB", Figure.Goal.NONE),
                 Figure.of("SIGTERM to exit, median", BenchContext.median(stop), "ms", Figure.Goal.NONE));
+    }
+
+    /**
+     * Whether the launcher's class-data sharing archive (jvm-cds.sh) was there: the first daemon
+     * start after a build, an install or an upgrade runs without it (and trains it), every later
+     * one maps it. {@code SNAPFERRY_CDS=off testbeds/bench/run startup} measures the first kind.
+     */
+    static String cdsNote(Path repo) throws java.io.IOException {
+        boolean off = "off".equals(System.getenv("SNAPFERRY_CDS"));
+        boolean archive;
+        try (var files = Files.list(repo.resolve("webui/target/cds"))) {
+            archive = files.anyMatch(f -> f.getFileName().toString().endsWith(".jsa"));
+        } catch (java.nio.file.NoSuchFileException e) {
+            archive = false;
+        }
+        if (off) {
+            return "Class-data sharing archive: off (`SNAPFERRY_CDS=off`), as at the first start after a build, install or upgrade.";
+        }
+        return archive
+                ? "Class-data sharing archive: in use (webui/target/cds, trained by an earlier daemon start), as at every start"
+                        + " after the first one; `SNAPFERRY_CDS=off testbeds/bench/run startup` measures a start without it."
+                : "Class-data sharing archive: none yet at the start (the warm-up start trains it in the background), so early"
+                        + " runs may start without it.";
     }
 
     static HttpResponse<String> awaitOk(Https https, String url, String token, Process p, long t0, Path tmp)

@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
  * Thread-safe: it holds no state beyond its configuration.
  */
 final class CommandRunner {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CommandRunner.class);
     /** What a finished command printed. */
     record Result(List<String> command, int exit, String stdout, String stderr) {
         boolean ok() {
@@ -42,6 +43,7 @@ final class CommandRunner {
 
     /** Runs {@code command} with stdin from /dev/null; throws only when it cannot be started or times out. */
     Result run(List<String> command) {
+        long start = System.nanoTime();
         Process p;
         try {
             p = launcher.start(command, false);
@@ -65,7 +67,12 @@ final class CommandRunner {
             Thread.currentThread().interrupt();
             throw new DatasetException(ErrorCode.INTERNAL, "interrupted while running " + String.join(" ", command), e);
         }
-        return new Result(List.copyOf(command), p.exitValue(), out, err.text());
+        Result r = new Result(List.copyOf(command), p.exitValue(), out, err.text());
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("{} exited {} after {} ms ({} bytes of output)", String.join(" ", command), r.exit(),
+                    (System.nanoTime() - start) / 1_000_000, out.length());
+        }
+        return r;
     }
 
     static List<String> args(String binary, Object... rest) {

@@ -939,7 +939,8 @@ public final class ZfsCommandProvider implements DatasetProvider {
     /**
      * Starts {@code zfs send [-p] [-i|-I base] snapshot} (or {@code zfs send -t token}) and returns
      * its stdout; see {@link ProcessInputStream} for how failures and early closes behave. The
-     * snapshots are checked first, so a missing one is NOT_FOUND here rather than at the first read.
+     * snapshots are checked while the command starts, so a missing one is NOT_FOUND here rather than
+     * at the first read (and the command is stopped).
      */
     @Override
     public InputStream send(SendRequest request) throws IOException {
@@ -949,33 +950,52 @@ public final class ZfsCommandProvider implements DatasetProvider {
                 throw new DatasetException(ErrorCode.UNSUPPORTED, "this ZFS has no resumable send (zfs send -t)");
             }
             cmd.addAll(List.of("-t", request.resumeToken().get()));
-        } else {
-            List<String> names = new ArrayList<>();
-            names.add(request.snapshot().toString());
-            request.base().ifPresent(b -> names.add(b.toString()));
-            CommandRunner.Result r = zfs("get", "-Hp", "-o", "name,property,value", "createtxg", names);
-            Map<String, Map<String, String>> txg = ZfsOutput.properties(r.stdout());
-            for (String n : names) {
-                if (!txg.containsKey(n)) {
-                    if (r.stderr().isBlank() || ZfsErrors.classify(r.message()) == ErrorCode.NOT_FOUND) {
-                        throw DatasetException.notFound("snapshot " + n);
-                    }
-                    throw ZfsErrors.toException("sending " + request.snapshot(), r);
+            return new ProcessInputStream(runner.launcher().start(cmd, false), "sending " + request.snapshot());
+        }
+        if (request.properties()) {
+            cmd.add("-p");
+        }
+        request.base().ifPresent(b -> cmd.addAll(List.of(request.intermediates() ? "-I" : "-i", b.toString())));
+        cmd.add(request.snapshot().toString());
+        // The send starts while its snapshots are checked: on a remote host each command is a round
+        // trip, and zfs send is only reading. A failed check stops it before anyone reads from it.
+        Process p = runner.launcher().start(cmd, false);
+        try {
+            checkSendable(request);
+        } catch (RuntimeException e) {
+            p.destroyForcibly();
+            for (java.io.Closeable c : List.<java.io.Closeable>of(p.getInputStream(), p.getErrorStream(), p.getOutputStream())) {
+                try {
+                    c.close();
+                } catch (IOException ignored) {
+                    // the process is gone; its pipes with it
                 }
             }
-            if (request.base().isPresent() && Long.parseLong(txg.get(names.get(1)).get("createtxg"))
-                    >= Long.parseLong(txg.get(names.get(0)).get("createtxg"))) {
-                throw new DatasetException(ErrorCode.INVALID_ARGUMENT, "incremental base " + request.base().get()
-                        + " is not older than " + request.snapshot());
-            }
-            if (request.properties()) {
-                cmd.add("-p");
-            }
-            request.base().ifPresent(b -> cmd.addAll(List.of(request.intermediates() ? "-I" : "-i", b.toString())));
-            cmd.add(request.snapshot().toString());
+            throw e;
         }
-        Process p = runner.launcher().start(cmd, false);
         return new ProcessInputStream(p, "sending " + request.snapshot());
+    }
+
+    /** Throws NOT_FOUND for a missing snapshot or base, INVALID_ARGUMENT for a base not older than the snapshot. */
+    private void checkSendable(SendRequest request) {
+        List<String> names = new ArrayList<>();
+        names.add(request.snapshot().toString());
+        request.base().ifPresent(b -> names.add(b.toString()));
+        CommandRunner.Result r = zfs("get", "-Hp", "-o", "name,property,value", "createtxg", names);
+        Map<String, Map<String, String>> txg = ZfsOutput.properties(r.stdout());
+        for (String n : names) {
+            if (!txg.containsKey(n)) {
+                if (r.stderr().isBlank() || ZfsErrors.classify(r.message()) == ErrorCode.NOT_FOUND) {
+                    throw DatasetException.notFound("snapshot " + n);
+                }
+                throw ZfsErrors.toException("sending " + request.snapshot(), r);
+            }
+        }
+        if (request.base().isPresent() && Long.parseLong(txg.get(names.get(1)).get("createtxg"))
+                >= Long.parseLong(txg.get(names.get(0)).get("createtxg"))) {
+            throw new DatasetException(ErrorCode.INVALID_ARGUMENT, "incremental base " + request.base().get()
+                    + " is not older than " + request.snapshot());
+        }
     }
 
     /**
@@ -1118,6 +1138,7 @@ public final class ZfsCommandProvider implements DatasetProvider {
      * that the sender goes on while {@code zfs receive} is busy writing what it has.
      */
     private long pipe(List<String> cmd, byte[] prefix, InputStream source, String what) throws IOException {
+        long start = System.nanoTime();
         Process p = runner.launcher().start(cmd, true);
         CommandRunner.StreamCollector err = CommandRunner.StreamCollector.start(p.getErrorStream(), 64 << 10, "stderr of " + what);
         CommandRunner.StreamCollector.start(p.getInputStream(), 64 << 10, "stdout of " + what);
@@ -1160,6 +1181,9 @@ public final class ZfsCommandProvider implements DatasetProvider {
             p.destroyForcibly();
             Thread.currentThread().interrupt();
             throw new IOException(what + ": interrupted", e);
+        }
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("{} exited {} after {} ms, {} bytes piped in", String.join(" ", cmd), exit, (System.nanoTime() - start) / 1_000_000, bytes);
         }
         if (sourceFailure != null) {
             throw new IOException(what + ": reading the stream failed after " + bytes + " bytes; the receive was aborted",

@@ -423,6 +423,27 @@ public abstract class DatasetProviderContract {
     }
 
     @Test
+    void sendOfAMissingSnapshotOrBaseOrFromANewerBaseIsRefusedAtOnce() throws IOException {
+        DatasetName ds = scratch();
+        writeFile(ds, "f", bytes("one"));
+        provider().createSnapshots(List.of(ds.snapshot("s1")));
+        writeFile(ds, "f", bytes("two"));
+        provider().createSnapshots(List.of(ds.snapshot("s2")));
+        assertThat(catchThrowableOfType(DatasetException.class, () -> provider().send(SendRequest.full(ds.snapshot("nope")))).code())
+                .isEqualTo(ErrorCode.NOT_FOUND);
+        assertThat(catchThrowableOfType(DatasetException.class,
+                () -> provider().send(SendRequest.incremental(ds.snapshot("nope"), ds.snapshot("s2"), false))).code())
+                .isEqualTo(ErrorCode.NOT_FOUND);
+        DatasetException backwards = catchThrowableOfType(DatasetException.class,
+                () -> provider().send(SendRequest.incremental(ds.snapshot("s2"), ds.snapshot("s1"), false)));
+        assertThat(backwards.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
+        assertThat(backwards.getMessage()).contains("s2").contains("s1");
+        // none of the refused sends left anything behind that keeps the snapshots busy
+        assertThat(sendAll(SendRequest.incremental(ds.snapshot("s1"), ds.snapshot("s2"), false))).isNotEmpty();
+        assertThat(provider().destroySnapshots(List.of(ds.snapshot("s1"), ds.snapshot("s2"))).destroyed()).hasSize(2);
+    }
+
+    @Test
     void sendClosedEarlyLeavesProviderUsable() throws IOException {
         DatasetName ds = scratch();
         writeFile(ds, "f", random(1 << 20, 8));

@@ -6,9 +6,9 @@ import io.snapferry.dataset.SnapshotName;
 import java.util.OptionalLong;
 
 /**
- * Receives the progress of transfers. Called when each step starts (0 bytes, with the step's
- * estimate), from the transfer thread at most about once per MiB, and once at the end of each
- * step; must be quick and must not throw.
+ * Receives the progress of transfers. Called when each step starts (0 bytes), from the transfer
+ * thread at most about once per MiB, and once at the end of each step; must be quick and must not
+ * throw.
  */
 @FunctionalInterface
 public interface ProgressListener {
@@ -18,7 +18,9 @@ public interface ProgressListener {
      * @param snapshot      the snapshot the step sends to (with intermediates: the newest)
      * @param bytes         bytes moved so far in this step
      * @param totalEstimate the step's expected size, when the source endpoint could estimate it
-     *                      ({@link Endpoint#estimateSendSize}); the same for every call of a step
+     *                      ({@link Endpoint#estimateSendSize}); the transfer does not wait for it, so
+     *                      the first calls of a step may lack it; once present it stays the same, and
+     *                      the step's last call has it whenever the source gave one
      */
     void progress(DatasetName dataset, SnapshotName snapshot, long bytes, OptionalLong totalEstimate);
 

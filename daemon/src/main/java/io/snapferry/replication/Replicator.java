@@ -419,11 +419,17 @@ public final class Replicator {
                     }
                     Map<Long, String> targetNames = new HashMap<>(sides.targetNames());
                     for (Step step : plan.steps()) {
-                        ReceiveResult r = runStep(ds, dst, step, targetExists, targetNames, attempts, bytes, srcHolds, tgtHolds);
+                        List<Runnable> stepHolds = new ArrayList<>();
+                        ReceiveResult r = runStep(ds, dst, step, targetExists, targetNames, attempts, bytes, srcHolds, tgtHolds,
+                                stepHolds);
                         received.addAll(r.received());
                         targetExists = true;
                         targetNames.put(step.to().guid(), step.to().name());
-                        moveCursor(ds, dst, step.to(), step.to().name(), srcHolds, tgtHolds);
+                        // The cursor moves and the step holds go at once, each side on its own
+                        // thread: over SSH each is a round trip or three.
+                        List<Runnable> after = new ArrayList<>(cursorMoves(ds, dst, step.to(), step.to().name(), srcHolds, tgtHolds));
+                        after.addAll(stepHolds);
+                        together(after);
                     }
                     return new Outcome(result(ds, dst, lastPlan, received, bytes.get(), t0, attempts, Optional.empty()), targetExists);
                 } catch (InterruptedException e) {
@@ -536,7 +542,7 @@ public final class Replicator {
 
         private ReceiveResult runStep(DatasetName ds, DatasetName dst, Step step, boolean targetExists,
                                       Map<Long, String> targetNames, int attempt, AtomicLong bytes, Optional<Holds> srcHolds,
-                                      Optional<Holds> tgtHolds)
+                                      Optional<Holds> tgtHolds, List<Runnable> release)
                 throws IOException, InterruptedException {
             SnapshotName to = ds.snapshot(step.to().name());
             SendRequest request;
@@ -552,7 +558,7 @@ public final class Replicator {
             }
             // A full stream into an existing (empty or replaced) dataset must overwrite it.
             ReceiveOptions options = spec.receive().withRollback(spec.receive().rollback() || step.isFull() && targetExists);
-            List<Runnable> release = new ArrayList<>();
+            boolean done = false;
             try {
                 if (step.from().isPresent()) {
                     // The base needs no step hold where this task's cursor is known to hold it already.
@@ -568,13 +574,33 @@ public final class Replicator {
                 }
                 StepContext context = new StepContext(spec.taskId(), ds, dst, request, attempt);
                 long before = bytes.get();
-                OptionalLong estimate = estimate(request);
-                progress.progress(ds, to, 0, estimate);
-                ReceiveResult r = transfer(context, options, estimate, n -> bytes.set(before + n));
-                progress.progress(ds, to, bytes.get() - before, estimate);
+                // Only progress needs the estimate, and asking a remote source costs a round trip:
+                // the transfer does not wait for it.
+                CompletableFuture<OptionalLong> estimate = inBackground("snapferry-estimate-" + ds, () -> estimate(request));
+                progress.progress(ds, to, 0, known(estimate));
+                ReceiveResult r = transfer(context, options, () -> known(estimate), n -> bytes.set(before + n));
+                // The step's last report carries the estimate (answered long before, as a rule).
+                progress.progress(ds, to, bytes.get() - before, settled(estimate));
+                done = true;
                 return r;
             } finally {
-                release.forEach(Runnable::run);
+                if (!done) {
+                    together(release);
+                }
+            }
+        }
+
+        /** The estimate once the source has answered; empty before. */
+        private static OptionalLong known(CompletableFuture<OptionalLong> estimate) {
+            return estimate.isDone() && !estimate.isCompletedExceptionally() ? estimate.join() : OptionalLong.empty();
+        }
+
+        /** The estimate, waiting for the source's answer if need be. */
+        private static OptionalLong settled(CompletableFuture<OptionalLong> estimate) {
+            try {
+                return estimate.join();
+            } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException e) {
+                return OptionalLong.empty();
             }
         }
 
@@ -604,7 +630,7 @@ public final class Replicator {
         }
 
         /** Sends, transforms and receives one step, under the stall watchdog. */
-        private ReceiveResult transfer(StepContext context, ReceiveOptions options, OptionalLong estimate,
+        private ReceiveResult transfer(StepContext context, ReceiveOptions options, java.util.function.Supplier<OptionalLong> estimate,
                                        java.util.function.LongConsumer counted)
                 throws IOException, InterruptedException {
             InputStream raw = source.send(context.request());
@@ -616,7 +642,7 @@ public final class Replicator {
                 SnapshotName to = context.request().snapshot();
                 counting = new CountingInputStream(wire, n -> {
                     counted.accept(n);
-                    progress.progress(context.source(), to, n, estimate);
+                    progress.progress(context.source(), to, n, estimate.get());
                 });
                 in = transform.wrapReceive(counting, context);
                 InputStream receiveFrom = in;
@@ -644,49 +670,45 @@ public final class Replicator {
             }
         }
 
-        private void moveCursor(DatasetName ds, DatasetName dst, SnapshotRef snapshot, String targetName) {
-            if (snapshot.isBookmark()) {
-                return; // a bookmark cannot be held; the cursor stays where it is
-            }
-            SnapshotName onSource = ds.snapshot(snapshot.name());
-            SnapshotName onTarget = dst.snapshot(targetName);
-            ensureHold(source, onSource, cursorTag);
-            ensureHold(target, onTarget, cursorTag);
-            releaseOthers(source, ds, onSource);
-            releaseOthers(target, dst, onTarget);
+        /** Moves the cursor onto {@code snapshot} on both sides at once (see {@link #cursorMoves}). */
+        private void moveCursor(DatasetName ds, DatasetName dst, SnapshotRef snapshot, String targetName,
+                                Optional<Holds> onSource, Optional<Holds> onTarget) {
+            together(cursorMoves(ds, dst, snapshot, targetName, onSource, onTarget));
         }
 
         /**
-         * Moves the cursor onto {@code snapshot}; with the holds the tree listing showed (kept up
-         * to date as this run places and releases them), only where it is missing or misplaced,
-         * without asking the endpoints where it is: nothing at all when it is already right.
+         * The work of moving the cursor onto {@code snapshot}, one task per side (none for a
+         * bookmark, which cannot be held). With the holds the tree listing showed (kept up to date
+         * as this run places and releases them), a side's task acts only where the cursor is
+         * missing or misplaced, without asking the endpoint where it is: nothing at all when it is
+         * already right. On each side the new hold is placed before the old one is released.
          */
-        private void moveCursor(DatasetName ds, DatasetName dst, SnapshotRef snapshot, String targetName,
-                                Optional<Holds> onSource, Optional<Holds> onTarget) {
-            if (onSource.isEmpty() || onTarget.isEmpty()) {
-                moveCursor(ds, dst, snapshot, targetName);
-                return;
-            }
+        private List<Runnable> cursorMoves(DatasetName ds, DatasetName dst, SnapshotRef snapshot, String targetName,
+                                           Optional<Holds> onSource, Optional<Holds> onTarget) {
             if (snapshot.isBookmark()) {
+                return List.of();
+            }
+            SnapshotName keepOnSource = ds.snapshot(snapshot.name());
+            SnapshotName keepOnTarget = dst.snapshot(targetName);
+            return List.of(() -> placeCursor(source, onSource, keepOnSource), () -> placeCursor(target, onTarget, keepOnTarget));
+        }
+
+        private void placeCursor(Endpoint side, Optional<Holds> holds, SnapshotName keep) {
+            if (holds.isEmpty()) {
+                ensureHold(side, keep, cursorTag);
+                releaseOthers(side, keep.dataset(), keep);
                 return;
             }
-            List<Holds> sides = List.of(onSource.get(), onTarget.get());
-            List<SnapshotName> keep = List.of(ds.snapshot(snapshot.name()), dst.snapshot(targetName));
-            for (int i = 0; i < 2; i++) {
-                if (!cursorKnownOn(Optional.of(sides.get(i)), keep.get(i))) {
-                    ensureHold(sides.get(i).side(), keep.get(i), cursorTag);
-                    sides.get(i).placed(keep.get(i), cursorTag);
-                }
+            Holds h = holds.get();
+            if (!cursorKnownOn(holds, keep)) {
+                ensureHold(side, keep, cursorTag);
+                h.placed(keep, cursorTag);
             }
-            for (int i = 0; i < 2; i++) {
-                Holds h = sides.get(i);
-                for (SnapshotName s : List.copyOf(h.tags().keySet())) {
-                    // the map covers the whole tree: only this dataset's snapshots are looked at
-                    if (s.dataset().equals(keep.get(i).dataset()) && !s.equals(keep.get(i))
-                            && h.tags().get(s).contains(cursorTag)) {
-                        h.side().release(s, cursorTag);
-                        h.released(s, cursorTag);
-                    }
+            for (SnapshotName s : List.copyOf(h.tags().keySet())) {
+                // the map covers the whole tree: only this dataset's snapshots are looked at
+                if (s.dataset().equals(keep.dataset()) && !s.equals(keep) && h.tags().get(s).contains(cursorTag)) {
+                    side.release(s, cursorTag);
+                    h.released(s, cursorTag);
                 }
             }
         }
@@ -801,6 +823,42 @@ public final class Replicator {
         t.setDaemon(true);
         t.start();
         return done;
+    }
+
+    /**
+     * Runs {@code tasks} at once, the first on this thread and each other on a thread of its own,
+     * and returns when all have ended; then throws the first failure (the others suppressed).
+     */
+    static void together(List<Runnable> tasks) {
+        List<CompletableFuture<Void>> others = new ArrayList<>();
+        for (Runnable task : tasks.subList(Math.min(1, tasks.size()), tasks.size())) {
+            others.add(inBackground("snapferry-holds", () -> {
+                task.run();
+                return null;
+            }));
+        }
+        RuntimeException first = null;
+        if (!tasks.isEmpty()) {
+            try {
+                tasks.get(0).run();
+            } catch (RuntimeException e) {
+                first = e;
+            }
+        }
+        for (CompletableFuture<Void> other : others) {
+            try {
+                await(other);
+            } catch (RuntimeException e) {
+                if (first == null) {
+                    first = e;
+                } else {
+                    first.addSuppressed(e);
+                }
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
     }
 
     /**

@@ -234,7 +234,13 @@ public final class StreamReader extends InputStream {
                     + h.to().name() + " failed verification " + badCopies + " times (last: " + problem.getMessage()
                     + "); something between the boxes damages data: check the link, memory and disks", problem);
         }
-        channel.requestFrom(f.seq());
+        try {
+            channel.requestFrom(f.seq());
+        } catch (IOException e) {
+            throw new StreamCorruptException(problem.code(), f.seq(), "frame " + f.seq()
+                    + " failed verification and cannot be sent again (" + e.getMessage() + "); its problem: "
+                    + problem.getMessage(), e);
+        }
         resentFrames++;
     }
 

@@ -187,7 +187,9 @@ final class SshEndpoint implements Endpoint, java.io.Closeable {
     public ReceiveResult receive(DatasetName target, InputStream stream, ReceiveOptions options) throws IOException {
         SourceWatch source = new SourceWatch(stream);
         try {
-            return remote().receive(target, source, options);
+            // the stream's frame back channel, if it has one, goes along: the remote may ask for damaged frames again
+            return remote().receive(target, io.snapferry.stream.FrameResendChannel.attach(source,
+                    io.snapferry.stream.FrameResendChannel.of(stream)), options);
         } catch (IOException e) {
             throw source.failed ? e : lost(e);
         }

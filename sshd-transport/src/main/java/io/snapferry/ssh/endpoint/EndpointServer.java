@@ -10,6 +10,7 @@ import io.snapferry.dataset.ErrorCode;
 import io.snapferry.dataset.ReceiveResult;
 import io.snapferry.dataset.Snapshot;
 import io.snapferry.dataset.SnapshotName;
+import io.snapferry.stream.FrameResendChannel;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -36,7 +37,7 @@ public final class EndpointServer {
     /** The SSH subsystem name the endpoint is served under. */
     public static final String SUBSYSTEM = "snapferry-endpoint";
     /** The protocol versions this implementation speaks. */
-    public static final List<Integer> VERSIONS = List.of(1, 2, 3);
+    public static final List<Integer> VERSIONS = List.of(1, 2, 3, 4);
 
     private static final Logger LOG = LoggerFactory.getLogger(EndpointServer.class);
 
@@ -394,10 +395,13 @@ public final class EndpointServer {
             throw refused("receive into", r.target());
         }
         reply(writer, Messages.bytes(Messages.ok()));
-        DataFrameInput data = new DataFrameInput(reader);
+        // protocol 4: a client that can send frames again is asked to, through the stream's back channel
+        boolean resend = r.resend() && version >= 4;
+        DataFrameInput data = new DataFrameInput(reader, resend ? writer : null);
+        InputStream stream = resend ? FrameResendChannel.attach(data, Optional.of(data::requestResend)) : data;
         byte[] response;
         try {
-            ReceiveResult result = provider.receive(r.target(), data, r.options());
+            ReceiveResult result = provider.receive(r.target(), stream, r.options());
             response = Messages.bytes(Messages.receiveResult(result));
         } catch (DatasetException e) {
             response = Messages.error(e.code(), e.getMessage());

@@ -213,7 +213,7 @@ public final class Messages {
                 }
             }
             case "receive":
-                return new Request.Receive(dataset(m, "target"), receiveOptions(m));
+                return new Request.Receive(dataset(m, "target"), receiveOptions(m), bool(m, "resend", false));
             case "destroySnapshots": {
                 List<SnapshotName> snaps = new ArrayList<>();
                 for (JsonNode n : array(m, "snapshots")) {
@@ -358,6 +358,9 @@ public final class Messages {
             rc.options().override().forEach(ov::put);
             ArrayNode ex = o.putArray("exclude");
             rc.options().exclude().stream().sorted().forEach(ex::add);
+            if (rc.resend()) {
+                m.put("resend", true);
+            }
         } else if (r instanceof Request.DestroySnapshots d) {
             ArrayNode a = m.putArray("snapshots");
             d.snapshots().forEach(s -> a.add(s.toString()));

@@ -47,8 +47,16 @@ public sealed interface Request {
         }
     }
 
-    /** Push: the client sends a stream for the server to receive into {@code target}. */
-    record Receive(DatasetName target, ReceiveOptions options) implements Request {
+    /**
+     * Push: the client sends a stream for the server to receive into {@code target}. With
+     * {@code resend} (protocol 4) the client can send frames of the stream again when the server
+     * asks ({@link Frames#RESEND}).
+     */
+    record Receive(DatasetName target, ReceiveOptions options, boolean resend) implements Request {
+        public Receive(DatasetName target, ReceiveOptions options) {
+            this(target, options, false);
+        }
+
         public String op() {
             return "receive";
         }

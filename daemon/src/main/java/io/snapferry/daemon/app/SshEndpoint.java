@@ -162,7 +162,8 @@ final class SshEndpoint implements Endpoint, java.io.Closeable {
         } catch (IOException e) {
             throw lost(e);
         }
-        return new FilterInputStream(pulled) {
+        // the pulled stream's frame back channel, if it has one, goes along: the receive may ask for damaged frames again
+        return io.snapferry.stream.FrameResendChannel.attach(new FilterInputStream(pulled) {
             @Override
             public int read() throws IOException {
                 try {
@@ -180,7 +181,7 @@ final class SshEndpoint implements Endpoint, java.io.Closeable {
                     throw lost(e);
                 }
             }
-        };
+        }, io.snapferry.stream.FrameResendChannel.of(pulled));
     }
 
     @Override

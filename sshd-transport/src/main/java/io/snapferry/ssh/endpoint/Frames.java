@@ -77,6 +77,11 @@ public final class Frames {
             this.in = in;
         }
 
+        /** Bytes that can be read without blocking (a frame has begun to arrive when positive). */
+        public int available() throws IOException {
+            return in.available();
+        }
+
         /**
          * The next frame, or null when the stream ends cleanly before a frame starts.
          *

@@ -207,7 +207,7 @@ public final class Messages {
                 Optional<String> token = optText(m, "resumeToken");
                 try {
                     return new Request.Send(new SendRequest(snap, base.isPresent() ? Optional.of(snapshotName(base.get())) : Optional.empty(),
-                            bool(m, "intermediates", false), bool(m, "properties", false), token));
+                            bool(m, "intermediates", false), bool(m, "properties", false), token), bool(m, "resend", false));
                 } catch (DatasetException e) {
                     throw new ProtocolException(e.getMessage());
                 }
@@ -349,6 +349,9 @@ public final class Messages {
             m.put("intermediates", q.intermediates());
             m.put("properties", q.properties());
             q.resumeToken().ifPresent(t -> m.put("resumeToken", t));
+            if (s.resend()) {
+                m.put("resend", true);
+            }
         } else if (r instanceof Request.Receive rc) {
             m.put("target", rc.target().value());
             ObjectNode o = m.putObject("options");

@@ -264,11 +264,18 @@ public final class RemoteEndpoint implements Closeable {
      * Pulls a stream from the remote. The returned stream ends when the remote's stream ends; a
      * failure of the remote's producer is thrown by {@code read} as a {@link DatasetException},
      * never shown as a short stream. The caller must close it.
+     *
+     * <p>When the remote speaks protocol 4 and its stream can be re-sent by frame, the returned
+     * stream offers a {@link FrameResendChannel} (call it on the thread that reads): a receive that
+     * finds a damaged frame asks the remote for it again, and the frames in flight are skipped.
      */
     public synchronized InputStream send(SendRequest request) throws IOException {
-        call(new Request.Send(request));
-        pulling = new PulledStream(new DataFrameInput(reader));
-        return pulling;
+        boolean offer = hello.protocolVersion() >= 4;
+        ObjectNode ok = call(new Request.Send(request, offer));
+        boolean resend = offer && Messages.bool(ok, "resend", false);
+        PulledStream pulled = new PulledStream(new DataFrameInput(reader, resend ? writer : null), resend);
+        pulling = pulled;
+        return resend ? FrameResendChannel.attach(pulled, Optional.of(pulled::requestResend)) : pulled;
     }
 
     /**
@@ -515,14 +522,42 @@ public final class RemoteEndpoint implements Closeable {
         return "RemoteEndpoint[" + hello.remote().boxId() + (closed ? ", closed]" : "]");
     }
 
-    /** The stream of a pull: closing it before its end closes the endpoint. */
+    /**
+     * The stream of a pull: closing it before its end closes the endpoint. With {@code resend} the
+     * remote waits, after its stream, for this side's END: sent once the stream ended or was
+     * aborted, when no request for a frame can follow.
+     */
     private final class PulledStream extends InputStream {
         private final DataFrameInput data;
+        private final boolean resend;
         private boolean done;
         private boolean eof;
 
-        PulledStream(DataFrameInput data) {
+        PulledStream(DataFrameInput data, boolean resend) {
             this.data = data;
+            this.resend = resend;
+        }
+
+        void requestResend(long seq) throws IOException {
+            if (done) {
+                throw new IOException("cannot ask for frame " + seq + " again: the pulled stream is over");
+            }
+            try {
+                data.requestResend(seq);
+            } catch (IOException e) {
+                done = true;
+                closeQuietly();
+                throw e;
+            }
+        }
+
+        /** The remote's stream is over: tells it that nothing more will be asked for. */
+        private void over() throws IOException {
+            done = true;
+            if (resend) {
+                writer.end();
+                writer.flush();
+            }
         }
 
         @Override
@@ -543,12 +578,12 @@ public final class RemoteEndpoint implements Closeable {
             try {
                 int n = data.read(b, off, len);
                 if (n < 0) {
-                    done = true;
                     eof = true;
+                    over();
                 }
                 return n;
             } catch (DatasetException e) {
-                done = true;
+                over();
                 throw e;
             } catch (IOException | RuntimeException e) {
                 done = true;

@@ -40,8 +40,15 @@ public sealed interface Request {
         }
     }
 
-    /** Pull: the server sends a stream. */
-    record Send(SendRequest request) implements Request {
+    /**
+     * Pull: the server sends a stream. With {@code resend} (protocol 4) the client may ask for
+     * frames of it again ({@link Frames#RESEND}) when the server's answer agrees.
+     */
+    record Send(SendRequest request, boolean resend) implements Request {
+        public Send(SendRequest request) {
+            this(request, false);
+        }
+
         public String op() {
             return "send";
         }

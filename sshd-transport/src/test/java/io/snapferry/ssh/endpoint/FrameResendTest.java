@@ -149,6 +149,68 @@ class FrameResendTest {
         assertThat(reports.get(reports.size() - 1).resentFrames()).isEqualTo(2);
     }
 
+    /** Pulls {@code snapshot} from B into A's {@code target}, damaging frame 20 of the wire {@code copies} times before A's verifier. */
+    private ReceiveResult pull(RemoteEndpoint ep, DatasetName target, String snapshot, int copies,
+                               List<FramedDatasetProvider.VerificationReport> verified) throws IOException {
+        FramedDatasetProvider receiver = new FramedDatasetProvider(boxes.a, "box-a", StreamOptions.defaults(), KeyResolver.NONE,
+                verified::add);
+        try (InputStream pulled = ep.send(SendRequest.full(TwoBoxes.DATA.snapshot(snapshot)))) {
+            assertThat(FrameResendChannel.of(pulled)).as("a version 4 pull can be asked for frames again").isPresent();
+            InputStream damaged = FrameResendChannel.attach(new FrameDamagingInputStream(pulled, 20, 100, copies),
+                    FrameResendChannel.of(pulled));
+            return receiver.receive(target, damaged, ReceiveOptions.defaults());
+        }
+    }
+
+    private void snapshotOnB(int size, int seed) {
+        boxes.b.write(TwoBoxes.DATA, "f", random(size, seed));
+        boxes.b.createSnapshots(List.of(TwoBoxes.DATA.snapshot("p" + seed)));
+    }
+
+    @Test
+    void aFrameDamagedOnTheWayIsSentAgainWithinThePull() throws IOException {
+        boxes = restartWithFramesOf(StreamOptions.MIN_FRAME_SIZE);
+        int[] sizes = {300_000, 6 << 20};
+        List<FramedDatasetProvider.VerificationReport> verified = new ArrayList<>();
+        boxes.a.createDataset(DatasetName.of("pool/pulled"));
+        try (RemoteEndpoint ep = boxes.connector.openEndpoint(boxes.connection())) {
+            for (int i = 0; i < sizes.length; i++) {
+                snapshotOnB(sizes[i], i);
+                DatasetName target = DatasetName.of("pool/pulled/x" + i);
+                ReceiveResult r = pull(ep, target, "p" + i, 1, verified);
+                assertThat(r.received()).containsExactly(target.snapshot("p" + i));
+                assertThat(boxes.a.read(target, "f")).isEqualTo(random(sizes[i], i));
+                assertThat(verified.get(i).ok()).isTrue();
+                assertThat(verified.get(i).resentFrames()).isOne();
+                assertThat(ep.isOpen()).as("both sides are back in step").isTrue();
+                assertThat(ep.listDatasets(Optional.empty())).isNotEmpty();
+            }
+        }
+    }
+
+    @Test
+    void aFrameDamagedThreeTimesFailsThePullClearlyAndLeavesNothing() throws IOException {
+        boxes = restartWithFramesOf(StreamOptions.MIN_FRAME_SIZE);
+        snapshotOnB(300_000, 9);
+        List<FramedDatasetProvider.VerificationReport> verified = new ArrayList<>();
+        boxes.a.createDataset(DatasetName.of("pool/pulled"));
+        DatasetName target = DatasetName.of("pool/pulled/x");
+        try (RemoteEndpoint ep = boxes.connector.openEndpoint(boxes.connection())) {
+            assertThatThrownBy(() -> pull(ep, target, "p9", 3, verified))
+                    .isInstanceOfSatisfying(DatasetException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.CORRUPT_STREAM))
+                    .hasMessageContaining("frame 20 of pool/data@p9 failed verification 3 times");
+        }
+        assertThat(boxes.a.exists(target)).isFalse();
+        assertThat(verified.get(0).resentFrames()).isEqualTo(2);
+    }
+
+    /** B again, framing what it sends in frames of {@code frameSize}. */
+    private TwoBoxes restartWithFramesOf(int frameSize) throws IOException {
+        boxes.close();
+        return new TwoBoxes(tmp.resolve("again"), b -> new FramedDatasetProvider(b, "box-b",
+                StreamOptions.defaults().withFrameSize(frameSize), KeyResolver.NONE, reports::add), OwnershipStore.inMemory());
+    }
+
     // frame by frame, against a scripted peer
 
     private static InMemoryDatasetProvider memory() {
@@ -260,6 +322,32 @@ class FrameResendTest {
         assertThat(Conversations.json(frames.get(1)).has("resend")).as("a version 3 server is not told").isFalse();
         assertThat(frames.get(frames.size() - 1).typeName()).isEqualTo("end");
         assertThat(frames).extracting(Frames.Frame::typeName).doesNotContain("resend");
+
+        ByteArrayOutputStream asked = new ByteArrayOutputStream();
+        RemoteEndpoint pulling = RemoteEndpoint.open(new ByteArrayInputStream(new Conversations()
+                .message("{\"ok\":true,\"version\":3,\"boxId\":\"box-old\",\"software\":\"0.0.9\",\"peer\":\"boxa\"}")
+                .message("{\"ok\":true}").data(wire).end().bytes()), asked, () -> { }, new EndpointIdentity("box-a", "0.1.0"));
+        try (InputStream pulled = pulling.send(SendRequest.full(EndpointServerTest.DATA.snapshot("s")))) {
+            assertThat(FrameResendChannel.of(pulled)).as("a version 3 pull cannot be asked for frames again").isEmpty();
+            assertThat(pulled.readAllBytes()).isEqualTo(wire);
+        }
+        assertThat(Conversations.json(Conversations.frames(asked.toByteArray()).get(1)).has("resend")).isFalse();
+    }
+
+    @Test
+    void aPullWhoseStreamCannotBeSentAgainSaysSoAndEndsAsBefore() throws IOException {
+        InMemoryDatasetProvider p = memory(); // unframed: its streams cannot be re-sent by frame
+        p.write(EndpointServerTest.DATA, "f", random(1000, 4));
+        p.createSnapshots(List.of(EndpointServerTest.DATA.snapshot("s")));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        byte[] input = new Conversations().hello(4)
+                .message("{\"op\":\"send\",\"snapshot\":\"pool/data@s\",\"resend\":true}")
+                .message("{\"op\":\"listDatasets\"}").bytes();
+        new EndpointServer(p, EndpointServerTest.PEER, new EndpointIdentity("box-b", "0.1.0")).serve(new ByteArrayInputStream(input), out);
+        List<Frames.Frame> frames = Conversations.frames(out.toByteArray());
+        assertThat(Conversations.json(frames.get(1)).has("resend")).isFalse();
+        assertThat(frames).extracting(Frames.Frame::typeName).containsSubsequence("message", "message", "data", "end", "message");
+        assertThat(Conversations.json(frames.get(frames.size() - 1)).has("datasets")).as("the next request is served at once").isTrue();
     }
 
     @Test

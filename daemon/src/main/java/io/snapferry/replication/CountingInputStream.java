@@ -51,6 +51,9 @@ final class CountingInputStream extends FilterInputStream {
             finished = true;
             return;
         }
+        if (n > 0) {
+            finished = false; // a stream re-sent in part after its end moves again
+        }
         bytes += n;
         if (bytes - reported >= REPORT_EVERY) {
             reported = bytes;
@@ -67,7 +70,10 @@ final class CountingInputStream extends FilterInputStream {
         return System.nanoTime() - lastActivity;
     }
 
-    /** True once the end of the stream was read: what remains is the receiver's own work. */
+    /**
+     * True once the end of the stream was read (and nothing moved since: a stream some of whose
+     * frames are sent again reads on after its end): what remains is the receiver's own work.
+     */
     boolean finished() {
         return finished;
     }

@@ -16,6 +16,8 @@ import io.snapferry.replication.plan.Planner;
 import io.snapferry.replication.plan.SnapshotRef;
 import io.snapferry.replication.plan.Step;
 import io.snapferry.replication.plan.Target;
+import io.snapferry.stream.FrameResendChannel;
+import io.snapferry.stream.StreamReader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,6 +66,13 @@ import java.util.concurrent.atomic.AtomicLong;
  *       errors and stalls included) is retried up to {@link ReplicationSpec#retries()} times with
  *       exponential backoff; each retry plans again from a fresh listing of the dataset, so steps
  *       that completed are not repeated.</li>
+ *   <li><b>Damaged streams.</b> When the source's stream can be re-sent by frame (it offers a
+ *       {@link FrameResendChannel}, as every framed send does), the receive is handed that channel:
+ *       a frame damaged on the way is asked for again within the step, and a frame that came bad
+ *       {@link StreamReader#MAX_COPIES} times fails the dataset at once, permanently (something
+ *       between the boxes damages data). Without a channel, or when the frame is no longer kept, a
+ *       stream that fails verification ({@link ErrorCode#CORRUPT_STREAM}) is sent again at once, up
+ *       to {@link #MAX_CORRUPTIONS} times.</li>
  *   <li><b>Stall watchdog.</b> The receive runs on a transfer thread; when no byte has moved for
  *       {@link Settings#stallTimeout()}, the streams are closed, the thread interrupted, and the
  *       attempt counts as a transient failure.</li>
@@ -85,7 +94,13 @@ public final class Replicator {
      * @param maxBackoff     the longest wait between retries
      * @param stallTimeout   how long a transfer may move no byte before it is aborted
      */
-    /** A stream that fails verification is sent again at once; the third failure ends the run. */
+    /**
+     * A stream that fails verification is sent again at once; the third failure ends the run. This
+     * is the fallback for a source whose stream cannot be re-sent by frame: with a back channel
+     * ({@link FrameResendChannel}) a bad frame is asked for again within the step, and when the
+     * receive gives up on a frame (it came bad {@link StreamReader#MAX_COPIES} times) the run fails
+     * at once.
+     */
     static final int MAX_CORRUPTIONS = 3;
 
     public record Settings(Duration initialBackoff, Duration maxBackoff, Duration stallTimeout) {
@@ -438,6 +453,11 @@ public final class Replicator {
                             targetExists);
                 } catch (Exception e) {
                     DatasetFailure f = classify(e);
+                    if (e instanceof FrameResendsExhausted) {
+                        f = new DatasetFailure(f.reason(), ErrorCode.Category.PERMANENT, f.code(), f.message());
+                        log.warn("task {}: {} -> {} failed: {}", spec.taskId(), ds, dst, f.message());
+                        return new Outcome(result(ds, dst, lastPlan, received, bytes.get(), t0, attempts, Optional.of(f)), targetExists);
+                    }
                     if (f.code().equals(Optional.of(ErrorCode.CORRUPT_STREAM))) {
                         corruptions++;
                         if (corruptions < MAX_CORRUPTIONS) {
@@ -629,11 +649,16 @@ public final class Replicator {
             release.add(() -> releaseQuietly(side, snapshot, stepTag));
         }
 
-        /** Sends, transforms and receives one step, under the stall watchdog. */
+        /**
+         * Sends, transforms and receives one step, under the stall watchdog. When the source's
+         * stream can be re-sent by frame, the receive is handed that back channel (through a
+         * {@link Ledger} that notes what was asked for).
+         */
         private ReceiveResult transfer(StepContext context, ReceiveOptions options, java.util.function.Supplier<OptionalLong> estimate,
                                        java.util.function.LongConsumer counted)
                 throws IOException, InterruptedException {
             InputStream raw = source.send(context.request());
+            Optional<Ledger> ledger = FrameResendChannel.of(raw).map(Ledger::new);
             InputStream wire = null;
             CountingInputStream counting = null;
             InputStream in = null;
@@ -645,11 +670,15 @@ public final class Replicator {
                     progress.progress(context.source(), to, n, estimate.get());
                 });
                 in = transform.wrapReceive(counting, context);
-                InputStream receiveFrom = in;
+                InputStream receiveFrom = FrameResendChannel.attach(in, ledger.<FrameResendChannel>map(l -> l));
                 CountingInputStream watched = counting;
                 return supervise(context, watched, () -> target.receive(context.target(), receiveFrom, options),
                         List.of(in, counting, wire, raw));
             } catch (IOException | RuntimeException e) {
+                if (ledger.isPresent() && ledger.get().gaveUp() && e instanceof DatasetException de
+                        && de.code() == ErrorCode.CORRUPT_STREAM) {
+                    throw new FrameResendsExhausted(de);
+                }
                 Optional<LinkLostException> lost = linkLost(e);
                 if (lost.isPresent() && !(e instanceof StalledException)) {
                     SnapshotName snapshot = context.request().snapshot();
@@ -748,6 +777,43 @@ public final class Replicator {
         private DatasetResult result(DatasetName ds, DatasetName dst, Optional<Plan> plan, List<SnapshotName> received,
                                      long bytes, Instant t0, int attempts, Optional<DatasetFailure> failure) {
             return new DatasetResult(ds, dst, plan, received, bytes, Duration.between(t0, clock.instant()), attempts, failure);
+        }
+    }
+
+    /**
+     * The back channel between a step's receive and its source's stream, noting the frames asked
+     * for again: a receive gives up on a frame when it came bad {@link StreamReader#MAX_COPIES}
+     * times, that is after asking for it one time fewer. Called from the transfer thread (a local
+     * receive) or the thread feeding a remote one.
+     */
+    private static final class Ledger implements FrameResendChannel {
+        private final FrameResendChannel sender;
+        private long lastSeq = -1;
+        private int lastCount;
+
+        Ledger(FrameResendChannel sender) {
+            this.sender = sender;
+        }
+
+        @Override
+        public synchronized void requestFrom(long seq) throws IOException {
+            sender.requestFrom(seq);
+            lastCount = seq == lastSeq ? lastCount + 1 : 1;
+            lastSeq = seq;
+        }
+
+        /** True when the last frame asked for was asked for as often as a receive does before it gives up on it. */
+        synchronized boolean gaveUp() {
+            return lastCount >= StreamReader.MAX_COPIES - 1;
+        }
+    }
+
+    /** The receive gave up on a frame that came bad every time it was sent: sending the step again would not help. */
+    private static final class FrameResendsExhausted extends DatasetException {
+        private static final long serialVersionUID = 1L;
+
+        FrameResendsExhausted(DatasetException cause) {
+            super(cause.code(), cause.getMessage(), cause);
         }
     }
 

@@ -14,6 +14,11 @@ import java.io.InputStream;
  * passes {@code close} on to the stream it wraps. A wrapper reports a damaged stream by throwing
  * {@link io.snapferry.dataset.DatasetException} with {@code CORRUPT_STREAM} (retried) or an
  * {@link IOException}.
+ *
+ * <p>Frames sent again: when the send stream can re-send frames, the {@link Replicator} hands the
+ * receive that back channel past both halves, so {@code wrapReceive(wrapSend(x))} must give x's
+ * bytes back unchanged as they come, also the bytes that come after a request (a wrapper may
+ * buffer: the frames it holds count as in flight).
  */
 public interface StreamTransform {
 

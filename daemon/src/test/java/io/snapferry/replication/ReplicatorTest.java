@@ -2,6 +2,7 @@ package io.snapferry.replication;
 
 import io.snapferry.dataset.DatasetException;
 import io.snapferry.dataset.DatasetName;
+import io.snapferry.dataset.DatasetProvider;
 import io.snapferry.dataset.SendRequest;
 import io.snapferry.dataset.ErrorCode;
 import io.snapferry.dataset.InMemoryDatasetProvider;
@@ -1013,25 +1014,21 @@ class ReplicatorTest {
 
     /** A transform that flips one byte of the wire for the first {@code bad} attempts of each step. */
     private static StreamTransform corrupting(int bad) {
+        return flipping(bad, 5000);
+    }
+
+    /**
+     * A transform that flips the bytes at {@code offsets} of the wire (counted over everything that
+     * passes, frames sent again included) for the first {@code attempts} attempts of each step.
+     */
+    private static StreamTransform flipping(int attempts, long... offsets) {
         return new StreamTransform() {
             @Override
             public java.io.InputStream wrapSend(java.io.InputStream send, StepContext context) {
-                if (context.attempt() > bad) {
+                if (context.attempt() > attempts) {
                     return send;
                 }
-                return new java.io.FilterInputStream(send) {
-                    private long pos;
-
-                    @Override
-                    public int read(byte[] b, int off, int len) throws java.io.IOException {
-                        int n = super.read(b, off, len);
-                        if (n > 0 && pos <= 5000 && pos + n > 5000) {
-                            b[off + (int) (5000 - pos)] ^= 0x10;
-                        }
-                        pos += Math.max(n, 0);
-                        return n;
-                    }
-                };
+                return new io.snapferry.stream.FlippingInputStream(send, offsets);
             }
 
             @Override
@@ -1041,22 +1038,82 @@ class ReplicatorTest {
         };
     }
 
-    private ReplicationResult runFramed(int badAttempts) {
-        var framedSrc = new io.snapferry.stream.FramedDatasetProvider(src, "box-a", io.snapferry.stream.StreamOptions.defaults()
+    /** What the target box verified, one report per receive. */
+    private final List<io.snapferry.stream.FramedDatasetProvider.VerificationReport> verified =
+            Collections.synchronizedList(new ArrayList<>());
+
+    /**
+     * Replicates through framed providers with 4 KiB frames. With {@code frameResend} the source's
+     * streams can be re-sent by frame (as every framed send can); without, the source hides that,
+     * so only the whole step can be sent again.
+     */
+    private ReplicationResult runFramed(StreamTransform transform, boolean frameResend) {
+        DatasetProvider framedSrc = new io.snapferry.stream.FramedDatasetProvider(src, "box-a", io.snapferry.stream.StreamOptions.defaults()
                 .withFrameSize(io.snapferry.stream.StreamOptions.MIN_FRAME_SIZE), io.snapferry.stream.KeyResolver.NONE, r -> { });
+        if (!frameResend) {
+            DatasetProvider framed = framedSrc;
+            framedSrc = new io.snapferry.dataset.ForwardingDatasetProvider() {
+                @Override
+                protected DatasetProvider delegate() {
+                    return framed;
+                }
+
+                @Override
+                public java.io.InputStream send(io.snapferry.dataset.SendRequest request) throws java.io.IOException {
+                    return new java.io.FilterInputStream(framed.send(request)) { };
+                }
+            };
+        }
         var framedDst = new io.snapferry.stream.FramedDatasetProvider(dst, "box-b", io.snapferry.stream.StreamOptions.defaults(),
-                io.snapferry.stream.KeyResolver.NONE, r -> { });
+                io.snapferry.stream.KeyResolver.NONE, verified::add);
         Replicator r = new Replicator(new Replicator.Settings(Duration.ofSeconds(1), Duration.ofSeconds(8), Duration.ofSeconds(30)),
-                sleeps::add, corrupting(badAttempts));
+                sleeps::add, transform);
         return r.run(spec(false, 5), new LocalEndpoint("box-a", framedSrc, tmp.resolve("fa")),
                 new LocalEndpoint("box-b", framedDst, tmp.resolve("fb")), (d, s, b, t) -> { }, clock);
     }
 
+    /**
+     * Where the copies of the frame holding wire offset 5000 start, relative to it: the stream's
+     * 4 KiB frames of zeros are stored raw, 18 + 4096 + 36 bytes each (docs/stream-format.md), and
+     * a local receive asks for a bad frame as soon as it has read it, so each copy follows the last.
+     */
+    private static final long FRAME_ON_WIRE = 18 + io.snapferry.stream.StreamOptions.MIN_FRAME_SIZE + 36;
+
     @Test
-    void aCorruptedStreamIsSentAgainAtOnce() {
+    void aCorruptedFrameIsAskedForAgainWithinTheStep() {
         src.write(DATA, "big", new byte[64 * 1024]);
         snap(src, DATA, "auto-1");
-        ReplicationResult r = runFramed(2);
+        ReplicationResult r = runFramed(flipping(1, 5000), true);
+        assertThat(r.ok()).isTrue();
+        assertThat(r.datasets().get(0).attempts()).as("the step is not sent again").isEqualTo(1);
+        assertThat(sleeps).isEmpty();
+        assertThat(guids(dst, BACKUP)).isEqualTo(guids(src, DATA));
+        assertThat(verified).hasSize(1);
+        assertThat(verified.get(0).resentFrames()).isOne();
+    }
+
+    @Test
+    void aFrameCorruptedThreeTimesFailsTheRunAtOnceAndLeavesNothing() {
+        src.write(DATA, "big", new byte[64 * 1024]);
+        snap(src, DATA, "auto-1");
+        ReplicationResult r = runFramed(flipping(5, 5000, 5000 + FRAME_ON_WIRE, 5000 + 2 * FRAME_ON_WIRE), true);
+        assertThat(r.ok()).isFalse();
+        DatasetFailure f = r.datasets().get(0).failure().orElseThrow();
+        assertThat(f.message()).contains("frame 1 of " + DATA + "@auto-1 failed verification 3 times")
+                .contains("check the link, memory and disks");
+        assertThat(f.category()).isEqualTo(ErrorCode.Category.PERMANENT);
+        assertThat(r.datasets().get(0).attempts()).as("no step is sent again").isEqualTo(1);
+        assertThat(sleeps).isEmpty();
+        assertThat(dst.exists(BACKUP)).isFalse();
+        assertThat(verified).hasSize(1);
+        assertThat(verified.get(0).resentFrames()).isEqualTo(2);
+    }
+
+    @Test
+    void withoutAFrameBackChannelACorruptedStreamIsSentAgainAtOnce() {
+        src.write(DATA, "big", new byte[64 * 1024]);
+        snap(src, DATA, "auto-1");
+        ReplicationResult r = runFramed(corrupting(2), false);
         assertThat(r.ok()).isTrue();
         assertThat(r.datasets().get(0).attempts()).isEqualTo(3);
         assertThat(sleeps).as("a resend does not wait for a backoff").isEmpty();
@@ -1064,10 +1121,10 @@ class ReplicatorTest {
     }
 
     @Test
-    void threeCorruptionsFailTheRunClearlyAndLeaveNothing() {
+    void withoutAFrameBackChannelThreeCorruptionsFailTheRunClearlyAndLeaveNothing() {
         src.write(DATA, "big", new byte[64 * 1024]);
         snap(src, DATA, "auto-1");
-        ReplicationResult r = runFramed(3);
+        ReplicationResult r = runFramed(corrupting(3), false);
         assertThat(r.ok()).isFalse();
         assertThat(r.datasets().get(0).failure().orElseThrow().message()).contains("failed verification 3 times");
         assertThat(r.datasets().get(0).attempts()).isEqualTo(3);

@@ -163,7 +163,8 @@ export async function render(root, { params, go }) {
           h('td', { class: 'mono', text: r.target }),
           h('td', { class: 'mono small', title: r.received.join('\n'), text: r.received.length === 1 ? r.received[0].slice(r.received[0].indexOf('@'))
             : r.received.length + ' snapshots' }),
-          h('td', { class: 'num', text: String(r.frames) }),
+          h('td', { class: 'num', title: r.resentFrames ? r.resentFrames + ' damaged frame(s) were sent again' : null,
+            text: String(r.frames) + (r.resentFrames ? ' (' + r.resentFrames + ' sent again)' : '') }),
           h('td', { class: 'num', text: bytes(r.payloadBytes) }),
           h('td', { class: 'num', text: bytes(r.wireBytes) }),
           h('td', { class: 'mono small', title: r.digest, text: (r.digest || '').slice(0, 12) }),

@@ -15,6 +15,9 @@ import java.util.Optional;
  * @param problem  for {@link Status#BAD}, why it was rejected
  */
 public record Frame(long seq, Status status, byte[] buffer, int length, Optional<StreamCorruptException> problem) {
+    /** The sequence number of a trailer consumed as {@link Status#SKIPPED} (it arrived while a frame was awaited). */
+    public static final long TRAILER = -1;
+
     /** What became of a frame. */
     public enum Status {
         /** Verified; its plaintext is in the buffer and it counts towards the trailer. */
@@ -25,8 +28,8 @@ public record Frame(long seq, Status status, byte[] buffer, int length, Optional
          */
         BAD,
         /**
-         * A frame after a BAD one, consumed without being checked while the decoder waits for the
-         * BAD frame to be sent again.
+         * A frame after a BAD one (or the trailer, {@link #TRAILER}), consumed without being
+         * checked while the decoder waits for the BAD frame to be sent again.
          */
         SKIPPED
     }

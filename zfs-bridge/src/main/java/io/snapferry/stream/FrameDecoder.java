@@ -34,7 +34,9 @@ import java.util.zip.CRC32C;
  * {@link Frame.Status#BAD} and keeps expecting the same sequence number: the next frame it accepts
  * is that frame sent again. Frames with higher numbers that arrive meanwhile (already in flight)
  * are consumed without being decrypted or verified and returned as {@link Frame.Status#SKIPPED}; the sender must send them
- * again after the re-sent frame. A frame with a number already accepted, or a higher number when
+ * again after the re-sent frame. So is a trailer that arrives meanwhile (its sequence number is
+ * {@link Frame#TRAILER}): the sender sends it again after the frames, and a stream whose input ends
+ * while a frame is awaited is TRUNCATED. A frame with a number already accepted, or a higher number when
  * no frame is awaited, is OUT_OF_ORDER. The trailer is checked against the accepted frames only, so
  * a stream ends well only when every frame was accepted once, in order.
  *
@@ -185,9 +187,16 @@ public final class FrameDecoder implements Closeable {
         int type = in.readByteOrEnd();
         if (type < 0) {
             throw new StreamCorruptException(StreamCorruptException.Code.TRUNCATED, awaitingResend ? expected : -1,
-                    "the input ended after " + in.count() + " bytes without a trailer: the stream is incomplete");
+                    "the input ended after " + in.count() + " bytes without a trailer"
+                    + (awaitingResend ? ", while frame " + expected + " was awaited again" : "") + ": the stream is incomplete");
         }
         if (type == Wire.TYPE_TRAILER) {
+            if (awaitingResend) {
+                // in flight behind the bad frame, like the frames after it: the sender sends it again
+                byte[] t = new byte[Wire.TRAILER_BODY];
+                in.readFully(t, 0, Wire.TRAILER_BODY, expected, "trailer");
+                return Optional.of(new Frame(Frame.TRAILER, Frame.Status.SKIPPED, plain, 0, Optional.empty()));
+            }
             readTrailer();
             return Optional.empty();
         }
@@ -297,10 +306,6 @@ public final class FrameDecoder implements Closeable {
         }
         if (!Arrays.equals(t, t.length - 8, t.length, Wire.END_MARKER, 0, 8)) {
             throw new StreamCorruptException(BAD_MAGIC, "the trailer does not end with the end marker \"FERRYEND\"");
-        }
-        if (awaitingResend) {
-            throw new StreamCorruptException(TRAILER_MISMATCH, expected, "the trailer arrived while frame " + expected
-                    + " was bad and had not been sent again");
         }
         long frames = Wire.getLong(t, 1);
         long bytes = Wire.getLong(t, 9);

@@ -24,10 +24,15 @@ import java.util.function.Consumer;
  * operation passes through unchanged.
  *
  * <p>This is the boundary of a box: whatever leaves it is framed, whatever enters is verified,
- * whether the other side is local or at the end of an SSH channel. A frame that fails its check
- * stops the receive with {@link ErrorCode#CORRUPT_STREAM} (a retry can help); the wrapped
- * provider's receive is atomic, so nothing of a damaged stream is kept. Each receive ends with a
- * {@link VerificationReport} handed to the listener.
+ * whether the other side is local or at the end of an SSH channel.
+ *
+ * <p>Frames sent again: what {@link #send} returns is a {@link FrameReplayInputStream}, so whoever
+ * carries it can send recent frames again. When the stream handed to {@link #receive} offers a
+ * {@link FrameResendChannel} ({@link FrameResendChannel#of}), a frame that fails its check is asked
+ * for again through it, up to {@link StreamReader#MAX_COPIES} copies; without one, or once the
+ * same frame came bad that many times, the receive stops with {@link ErrorCode#CORRUPT_STREAM}.
+ * The wrapped provider's receive is atomic, so nothing of a damaged stream is kept. Each receive
+ * ends with a {@link VerificationReport} handed to the listener.
  */
 public final class FramedDatasetProvider extends io.snapferry.dataset.ForwardingDatasetProvider {
     private final DatasetProvider inner;
@@ -53,10 +58,12 @@ public final class FramedDatasetProvider extends io.snapferry.dataset.Forwarding
 
     /**
      * What one receive verified. {@code result} is "ok" or the reason it failed;
-     * {@code keyFingerprint} names the stream key it was encrypted with, empty when plain.
+     * {@code keyFingerprint} names the stream key it was encrypted with, empty when plain;
+     * {@code resentFrames} counts the frames that arrived bad and were asked for again.
      */
     public record VerificationReport(DatasetName target, List<SnapshotName> received, long frames, long payloadBytes,
-                                     long wireBytes, String digest, String keyFingerprint, Duration duration, String result) {
+                                     long wireBytes, String digest, String keyFingerprint, Duration duration, String result,
+                                     long resentFrames) {
         public boolean ok() {
             return result.equals("ok");
         }
@@ -69,7 +76,7 @@ public final class FramedDatasetProvider extends io.snapferry.dataset.Forwarding
     @Override
     public InputStream send(SendRequest request) throws IOException {
         StreamHeader header = header(request);
-        return new FramingInputStream(inner.send(request), header, sendOptions);
+        return new FrameReplayInputStream(new FramingInputStream(inner.send(request), header, sendOptions));
     }
 
     /**
@@ -121,7 +128,10 @@ public final class FramedDatasetProvider extends io.snapferry.dataset.Forwarding
         };
         StreamReader reader;
         try {
-            reader = StreamReader.open(wire, receiveKeys, StreamLimits.defaults().withRequireEndOfInput(false));
+            StreamLimits limits = StreamLimits.defaults().withRequireEndOfInput(false);
+            Optional<FrameResendChannel> channel = FrameResendChannel.of(stream);
+            reader = channel.isPresent() ? StreamReader.open(wire, receiveKeys, limits, channel.get())
+                    : StreamReader.open(wire, receiveKeys, limits);
         } catch (StreamCorruptException e) {
             report(target, List.of(), null, started, e.getMessage());
             throw new DatasetException(codeOf(e), "stream into " + target + " rejected: " + e.getMessage(), e);
@@ -138,7 +148,7 @@ public final class FramedDatasetProvider extends io.snapferry.dataset.Forwarding
             drain(stream);
             reports.accept(new VerificationReport(target, r.received(), summary.frames(), summary.payloadBytes(),
                     summary.wireBytes(), summary.digest(), reader.framing().keyFingerprint().orElse(""),
-                    Duration.ofNanos(System.nanoTime() - started), "ok"));
+                    Duration.ofNanos(System.nanoTime() - started), "ok", reader.resentFrames()));
             return r;
         } catch (StreamCorruptException e) {
             report(target, List.of(), reader, started, e.getMessage());
@@ -187,7 +197,7 @@ public final class FramedDatasetProvider extends io.snapferry.dataset.Forwarding
         reports.accept(new VerificationReport(target, received, 0, reader == null ? 0 : reader.payloadBytes(),
                 reader == null ? 0 : reader.wireBytes(), "", reader == null ? "" : reader.framing().keyFingerprint().orElse(""),
                 Duration.ofNanos(System.nanoTime() - started),
-                why == null ? "failed" : why));
+                why == null ? "failed" : why, reader == null ? 0 : reader.resentFrames()));
     }
 
     /**

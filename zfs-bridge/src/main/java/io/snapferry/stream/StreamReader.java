@@ -24,10 +24,24 @@ import java.util.Optional;
  *   <li><b>Closing.</b> {@link #close()} closes the wire input; when {@link #open} throws, the
  *       input stays the caller's to close. Not thread-safe.</li>
  * </ul>
- * A receiver that wants to ask for bad frames again uses {@link FrameDecoder} instead.
+ * <h2>Frames sent again</h2>
+ * Opened with a {@link FrameResendChannel}, a frame that fails a check confined to it (see
+ * {@link StreamCorruptException.Code#frameLocal()}) is asked for again through the channel instead
+ * of failing the stream; the frames and the trailer in flight behind it are skipped until it comes
+ * again. The same frame arriving bad {@link #MAX_COPIES} times fails the stream with the last
+ * problem's code and a message that names the frame, the snapshot and what to check. There is no
+ * other bound: every frame may be sent up to {@link #MAX_COPIES} times. Without a channel the
+ * first bad frame fails the stream.
  */
 public final class StreamReader extends InputStream {
+    /** How many bad copies of one frame a reader with a channel takes before it gives up. */
+    public static final int MAX_COPIES = 3;
+
     private final FrameDecoder decoder;
+    private final FrameResendChannel channel;
+    private long badSeq = -1;
+    private int badCopies;
+    private long resentFrames;
     private byte[] frame;
     private int pos;
     private int limit;
@@ -35,8 +49,9 @@ public final class StreamReader extends InputStream {
     private IOException failure;
     private boolean closed;
 
-    private StreamReader(FrameDecoder decoder) {
+    private StreamReader(FrameDecoder decoder, FrameResendChannel channel) {
         this.decoder = decoder;
+        this.channel = channel;
     }
 
     /**
@@ -53,12 +68,26 @@ public final class StreamReader extends InputStream {
     /** As {@link #open(InputStream, Optional, StreamLimits)}, telling {@code listener} about each verified frame. */
     public static StreamReader open(InputStream wire, Optional<StreamKey> key, StreamLimits limits,
                                     FrameListener listener) throws IOException {
-        return new StreamReader(FrameDecoder.open(wire, key, limits, listener));
+        return new StreamReader(FrameDecoder.open(wire, key, limits, listener), null);
     }
 
     /** As {@link #open(InputStream, Optional, StreamLimits)}, choosing the key by the fingerprint the header names. */
     public static StreamReader open(InputStream wire, KeyResolver keys, StreamLimits limits) throws IOException {
-        return new StreamReader(FrameDecoder.open(wire, keys, limits, FrameListener.NONE));
+        return new StreamReader(FrameDecoder.open(wire, keys, limits, FrameListener.NONE), null);
+    }
+
+    /**
+     * As {@link #open(InputStream, KeyResolver, StreamLimits)}, asking {@code channel} for a bad
+     * frame again (see the class comment). The channel is called on the reading thread.
+     */
+    public static StreamReader open(InputStream wire, KeyResolver keys, StreamLimits limits,
+                                    FrameResendChannel channel) throws IOException {
+        return new StreamReader(FrameDecoder.open(wire, keys, limits, FrameListener.NONE), Objects.requireNonNull(channel, "channel"));
+    }
+
+    /** How many times a frame was asked for again. */
+    public long resentFrames() {
+        return resentFrames;
     }
 
     public StreamHeader header() {
@@ -168,6 +197,13 @@ public final class StreamReader extends InputStream {
                     return false;
                 }
                 Frame f = next.get();
+                if (channel != null && f.status() == Frame.Status.SKIPPED) {
+                    continue;
+                }
+                if (channel != null && f.status() == Frame.Status.BAD) {
+                    askAgain(f);
+                    continue;
+                }
                 if (f.status() != Frame.Status.OK) {
                     throw f.problem().orElseGet(() -> new StreamCorruptException(StreamCorruptException.Code.OUT_OF_ORDER,
                             f.seq(), "frame " + f.seq() + " arrived out of order"));
@@ -181,6 +217,31 @@ public final class StreamReader extends InputStream {
             }
         }
         return true;
+    }
+
+    /** Asks for a bad frame again, or gives up on its {@link #MAX_COPIES}th bad copy. */
+    private void askAgain(Frame f) throws IOException {
+        StreamCorruptException problem = f.problem().orElseThrow();
+        if (f.seq() == badSeq) {
+            badCopies++;
+        } else {
+            badSeq = f.seq();
+            badCopies = 1;
+        }
+        if (badCopies >= MAX_COPIES) {
+            StreamHeader h = decoder.header();
+            throw new StreamCorruptException(problem.code(), f.seq(), "frame " + f.seq() + " of " + h.dataset() + "@"
+                    + h.to().name() + " failed verification " + badCopies + " times (last: " + problem.getMessage()
+                    + "); something between the boxes damages data: check the link, memory and disks", problem);
+        }
+        try {
+            channel.requestFrom(f.seq());
+        } catch (IOException e) {
+            throw new StreamCorruptException(problem.code(), f.seq(), "frame " + f.seq()
+                    + " failed verification and cannot be sent again (" + e.getMessage() + "); its problem: "
+                    + problem.getMessage(), e);
+        }
+        resentFrames++;
     }
 
     @Override

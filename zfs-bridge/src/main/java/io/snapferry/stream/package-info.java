@@ -9,7 +9,10 @@
  * <p>Writing: {@link io.snapferry.stream.StreamWriter#open} or
  * {@link io.snapferry.stream.StreamWriter#pump}. Reading: {@link io.snapferry.stream.StreamReader#open},
  * an {@code InputStream} of verified plaintext, or {@link io.snapferry.stream.FrameDecoder} for
- * frame-by-frame access with re-sent frames. Problems with a stream are
+ * frame-by-frame access with re-sent frames. Frames damaged on the way are asked for again
+ * through a {@link io.snapferry.stream.FrameResendChannel} (the receiver's side, given to
+ * {@code StreamReader}) and sent again from a {@link io.snapferry.stream.FrameReplayInputStream}
+ * (the sender's side). Problems with a stream are
  * {@link io.snapferry.stream.StreamCorruptException}s with a code. Bandwidth limits:
  * {@link io.snapferry.stream.RateLimiter} and {@link io.snapferry.stream.RateLimitedOutputStream}.
  */

@@ -115,4 +115,59 @@ class FramedDatasetProviderTest extends DatasetProviderContract {
         assertThat(r.digest()).hasSize(64);
         assertThat(r.received()).hasSize(1);
     }
+
+    /** A stream damaged between sender and receiver, with the receive asking the sender for bad frames. */
+    private io.snapferry.dataset.ReceiveResult receiveDamaged(DatasetName src, DatasetName dst, List<Long> asked,
+                                                             java.util.function.Function<List<Streams.Span>, long[]> where) throws Exception {
+        byte[] wire;
+        try (InputStream in = provider().send(SendRequest.full(src.snapshot("s")))) {
+            wire = in.readAllBytes();
+        }
+        long[] offsets = where.apply(Streams.frames(wire));
+        try (InputStream in = provider().send(SendRequest.full(src.snapshot("s")))) {
+            FrameReplayInputStream replay = (FrameReplayInputStream) in;
+            InputStream link = FrameResendChannel.attach(new FlippingInputStream(replay, offsets), Optional.of(seq -> {
+                asked.add(seq);
+                replay.requestFrom(seq);
+            }));
+            return provider().receive(dst, link, ReceiveOptions.defaults());
+        }
+    }
+
+    @Test
+    void aFrameDamagedOnceIsAskedForAgainAndTheStreamArrivesIntact() throws Exception {
+        DatasetName src = scratch();
+        writeFile(src, "f", random(100_000, 12));
+        provider().createSnapshots(List.of(src.snapshot("s")));
+        DatasetName dst = src.parent().child("copy" + n.get());
+        List<Long> asked = new ArrayList<>();
+        receiveDamaged(src, dst, asked, f -> new long[] {f.get(7).start() + 25});
+        assertThat(asked).containsExactly(7L);
+        assertThat(memory.read(dst, "f")).isEqualTo(random(100_000, 12));
+        assertThat(reports).hasSize(1);
+        assertThat(reports.get(0).ok()).isTrue();
+        assertThat(reports.get(0).resentFrames()).isOne();
+    }
+
+    @Test
+    void aFrameDamagedThreeTimesFailsClearlyAndNothingIsReceived() throws Exception {
+        DatasetName src = scratch();
+        writeFile(src, "f", random(100_000, 13));
+        provider().createSnapshots(List.of(src.snapshot("s")));
+        DatasetName dst = src.parent().child("copy" + n.get());
+        List<Long> asked = new ArrayList<>();
+        // each copy of frame 7 follows the previous one at once: the receiver asks as soon as it has read it
+        DatasetException e = catchThrowableOfType(DatasetException.class, () -> receiveDamaged(src, dst, asked, f -> {
+            int len = f.get(7).end() - f.get(7).start();
+            return new long[] {f.get(7).start() + 25, f.get(7).end() + 25, f.get(7).end() + len + 25};
+        }));
+        assertThat(e.code()).isEqualTo(ErrorCode.CORRUPT_STREAM);
+        assertThat(e.getMessage()).contains("frame 7 of " + src + "@s failed verification 3 times")
+                .contains("check the link, memory and disks");
+        assertThat(asked).containsExactly(7L, 7L);
+        assertThat(memory.exists(dst)).isFalse();
+        assertThat(reports).hasSize(1);
+        assertThat(reports.get(0).ok()).isFalse();
+        assertThat(reports.get(0).resentFrames()).isEqualTo(2);
+    }
 }

@@ -213,6 +213,7 @@ public final class Appliance implements AutoCloseable {
         String summary = (r.ok() ? "verified " : "refused ") + r.frames() + " frames, " + r.payloadBytes() + " bytes ("
                 + r.wireBytes() + " on the wire) into " + r.target() + (r.received().isEmpty() ? "" : ": " + r.received())
                 + ", digest " + r.digest() + (r.keyFingerprint().isEmpty() ? "" : ", key " + r.keyFingerprint())
+                + (r.resentFrames() == 0 ? "" : ", " + r.resentFrames() + " damaged frame(s) sent again")
                 + ", " + r.duration().toMillis() + " ms";
         TaskHistory h = history;
         if (h == null) {

@@ -162,7 +162,8 @@ final class SshEndpoint implements Endpoint, java.io.Closeable {
         } catch (IOException e) {
             throw lost(e);
         }
-        return new FilterInputStream(pulled) {
+        // the pulled stream's frame back channel, if it has one, goes along: the receive may ask for damaged frames again
+        return io.snapferry.stream.FrameResendChannel.attach(new FilterInputStream(pulled) {
             @Override
             public int read() throws IOException {
                 try {
@@ -180,14 +181,16 @@ final class SshEndpoint implements Endpoint, java.io.Closeable {
                     throw lost(e);
                 }
             }
-        };
+        }, io.snapferry.stream.FrameResendChannel.of(pulled));
     }
 
     @Override
     public ReceiveResult receive(DatasetName target, InputStream stream, ReceiveOptions options) throws IOException {
         SourceWatch source = new SourceWatch(stream);
         try {
-            return remote().receive(target, source, options);
+            // the stream's frame back channel, if it has one, goes along: the remote may ask for damaged frames again
+            return remote().receive(target, io.snapferry.stream.FrameResendChannel.attach(source,
+                    io.snapferry.stream.FrameResendChannel.of(stream)), options);
         } catch (IOException e) {
             throw source.failed ? e : lost(e);
         }

@@ -22,9 +22,9 @@ import java.util.List;
 public final class VerificationLog {
     private static final int KEEP = 1000;
 
-    /** A report with when it was made. */
+    /** A report with when it was made; {@code resentFrames} counts the damaged frames asked for again. */
     public record Entry(Instant time, String target, List<String> received, long frames, long payloadBytes, long wireBytes,
-                        String digest, String keyFingerprint, long millis, String result) {
+                        String digest, String keyFingerprint, long millis, String result, long resentFrames) {
     }
 
     private final Path file;
@@ -38,7 +38,8 @@ public final class VerificationLog {
 
     public synchronized void record(VerificationReport r) {
         Entry e = new Entry(clock.instant(), r.target().value(), r.received().stream().map(Object::toString).toList(), r.frames(),
-                r.payloadBytes(), r.wireBytes(), r.digest(), r.keyFingerprint(), r.duration().toMillis(), r.result());
+                r.payloadBytes(), r.wireBytes(), r.digest(), r.keyFingerprint(), r.duration().toMillis(), r.result(),
+                r.resentFrames());
         recent.addFirst(e);
         while (recent.size() > KEEP) {
             recent.removeLast();

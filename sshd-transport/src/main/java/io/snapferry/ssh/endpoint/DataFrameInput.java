@@ -10,9 +10,17 @@ import java.io.InputStream;
  * {@link Frames#END} (end of stream) or {@link Frames#ABORT} (the producer failed: {@code read}
  * throws the {@link DatasetException} it carried). Any other frame is a {@link ProtocolException}.
  * After the end, abort or a protocol error every read repeats the outcome. Not thread-safe.
+ *
+ * <p>With a writer (protocol 4, a sender that can send frames again), {@link #requestResend} asks
+ * the sender for a frame of the stream format again with a {@link Frames#RESEND} frame. The
+ * sender answers each request with a RESEND frame of its own, in order; until it has answered
+ * them all, an END is one that was in flight before the request and is skipped, as are the bytes
+ * (the stream format's reader skips the frames in flight).
  */
 final class DataFrameInput extends InputStream {
     private final Frames.Reader reader;
+    private final Frames.Writer resend;
+    private final java.util.ArrayDeque<Long> unanswered = new java.util.ArrayDeque<>();
     private byte[] chunk;
     private int pos;
     private boolean ended;
@@ -21,7 +29,26 @@ final class DataFrameInput extends InputStream {
     private long bytes;
 
     DataFrameInput(Frames.Reader reader) {
+        this(reader, null);
+    }
+
+    /** @param resend where to ask for frames again; null when the sender cannot send them again */
+    DataFrameInput(Frames.Reader reader, Frames.Writer resend) {
         this.reader = reader;
+        this.resend = resend;
+    }
+
+    /** Asks the sender for frame {@code seq} of the stream format, and everything after it, again. */
+    void requestResend(long seq) throws IOException {
+        if (resend == null) {
+            throw new IOException("the sender cannot send frames again");
+        }
+        if (finished()) {
+            throw new IOException("cannot ask for frame " + seq + " again: the stream has ended");
+        }
+        resend.resend(seq);
+        resend.flush();
+        unanswered.add(seq);
     }
 
     /** True once END, ABORT or a protocol error was read: the frames of this stream are used up. */
@@ -60,7 +87,19 @@ final class DataFrameInput extends InputStream {
                     chunk = f.payload();
                     pos = 0;
                 }
+                case Frames.RESEND -> {
+                    long seq = Frames.resendSeq(f);
+                    if (unanswered.isEmpty() || unanswered.peek() != seq) {
+                        broken = new ProtocolException("the sender answered a resend of frame " + seq
+                                + (unanswered.isEmpty() ? ", which was not asked for" : "; frame " + unanswered.peek() + " was asked for"));
+                        throw broken;
+                    }
+                    unanswered.remove();
+                }
                 case Frames.END -> {
+                    if (!unanswered.isEmpty()) {
+                        continue; // sent before the sender saw the request: more follows
+                    }
                     ended = true;
                     chunk = null;
                     return false;

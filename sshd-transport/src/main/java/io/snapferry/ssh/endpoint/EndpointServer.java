@@ -10,6 +10,7 @@ import io.snapferry.dataset.ErrorCode;
 import io.snapferry.dataset.ReceiveResult;
 import io.snapferry.dataset.Snapshot;
 import io.snapferry.dataset.SnapshotName;
+import io.snapferry.stream.FrameResendChannel;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -36,7 +37,7 @@ public final class EndpointServer {
     /** The SSH subsystem name the endpoint is served under. */
     public static final String SUBSYSTEM = "snapferry-endpoint";
     /** The protocol versions this implementation speaks. */
-    public static final List<Integer> VERSIONS = List.of(1, 2, 3);
+    public static final List<Integer> VERSIONS = List.of(1, 2, 3, 4);
 
     private static final Logger LOG = LoggerFactory.getLogger(EndpointServer.class);
 
@@ -154,7 +155,7 @@ public final class EndpointServer {
     private void handle(Request request, Frames.Reader reader, Frames.Writer writer) throws IOException {
         try {
             if (request instanceof Request.Send s) {
-                send(s, writer);
+                send(s, reader, writer);
             } else if (request instanceof Request.ListSnapshotsBelow l) {
                 listSnapshotsBelow(l.root(), writer);
             } else if (request instanceof Request.Receive r) {
@@ -351,37 +352,122 @@ public final class EndpointServer {
         writer.flush();
     }
 
-    private void send(Request.Send s, Frames.Writer writer) throws IOException {
+    /**
+     * A pull. When the client offers to ask for damaged frames again (protocol 4) and the stream can
+     * be re-sent by frame, the answer says {@code "resend":true}; then the client's RESEND requests
+     * are carried out while the stream is written and after its END (or ABORT), until the client's
+     * own END says it has all it needs.
+     */
+    private void send(Request.Send s, Frames.Reader reader, Frames.Writer writer) throws IOException {
         SnapshotName snap = s.request().snapshot();
         if (!peer.mayRead(snap.dataset())) {
             throw refused("read", snap.dataset());
         }
         InputStream stream = provider.send(s.request());
         try (stream) {
-            reply(writer, Messages.bytes(Messages.ok()));
-            byte[] buf = new byte[Frames.CHUNK];
+            FrameResendChannel replay = s.resend() && version >= 4 ? FrameResendChannel.of(stream).orElse(null) : null;
+            ObjectNode ok = Messages.ok();
+            if (replay != null) {
+                ok.put("resend", true);
+            }
+            reply(writer, Messages.bytes(ok));
+            boolean ended = pump(snap, stream, reader, writer, replay);
             while (true) {
-                int n;
-                try {
-                    n = stream.readNBytes(buf, 0, buf.length);
-                } catch (DatasetException e) {
-                    abort(writer, e.code(), e.getMessage());
-                    return;
-                } catch (IOException | RuntimeException e) {
-                    LOG.warn("endpoint: sending {} to peer {} failed", snap, peer.peerName(), e);
-                    abort(writer, ErrorCode.INTERNAL, "sending " + snap + " failed: " + e);
+                if (ended) {
+                    writer.end();
+                }
+                writer.flush();
+                if (replay == null || !awaitRequest(snap, reader, writer, replay, ended)) {
                     return;
                 }
-                if (n > 0) {
-                    writer.data(buf, 0, n);
-                }
-                if (n < buf.length) {
-                    break;
+                ended = pump(snap, stream, reader, writer, replay);
+            }
+        }
+    }
+
+    /**
+     * Writes the rest of {@code stream} as DATA frames, carrying out the client's requests between
+     * chunks when {@code replay} is given. True when the stream ended (END not yet written), false
+     * when it was aborted (ABORT written).
+     */
+    private boolean pump(SnapshotName snap, InputStream stream, Frames.Reader reader, Frames.Writer writer,
+                         FrameResendChannel replay) throws IOException {
+        byte[] buf = new byte[Frames.CHUNK];
+        while (true) {
+            int n;
+            try {
+                n = stream.readNBytes(buf, 0, buf.length);
+            } catch (DatasetException e) {
+                abort(writer, e.code(), e.getMessage());
+                return false;
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("endpoint: sending {} to peer {} failed", snap, peer.peerName(), e);
+                abort(writer, ErrorCode.INTERNAL, "sending " + snap + " failed: " + e);
+                return false;
+            }
+            if (n > 0) {
+                writer.data(buf, 0, n);
+            }
+            if (n < buf.length) {
+                return true;
+            }
+            if (replay != null && reader.available() > 0) {
+                writer.flush();
+                if (!sendAgain(snap, next(reader), writer, replay)) {
+                    return false;
                 }
             }
-            writer.end();
+        }
+    }
+
+    /**
+     * After the END (or ABORT) of a pull that may be asked for frames again: waits for the client's
+     * END (false) or a request to carry out (true). After an ABORT requests are passed over.
+     */
+    private boolean awaitRequest(SnapshotName snap, Frames.Reader reader, Frames.Writer writer, FrameResendChannel replay,
+                                 boolean ended) throws IOException {
+        while (true) {
+            Frames.Frame f = next(reader);
+            if (f.type() == Frames.END) {
+                return false;
+            }
+            if (!ended) {
+                if (f.type() != Frames.RESEND) {
+                    throw new ProtocolException("expected the end of a pull, got a " + f.typeName() + " frame");
+                }
+                continue;
+            }
+            if (sendAgain(snap, f, writer, replay)) {
+                return true;
+            }
+            ended = false;
             writer.flush();
         }
+    }
+
+    private static Frames.Frame next(Frames.Reader reader) throws IOException {
+        Frames.Frame f = reader.next();
+        if (f == null) {
+            throw new java.io.EOFException("the client closed the connection during a pull");
+        }
+        return f;
+    }
+
+    /** Carries out a RESEND request: rewinds the stream and answers; false (after an ABORT) when the frame is no longer kept. */
+    private boolean sendAgain(SnapshotName snap, Frames.Frame f, Frames.Writer writer, FrameResendChannel replay) throws IOException {
+        if (f.type() != Frames.RESEND) {
+            throw new ProtocolException("expected a resend request or the end of a pull, got a " + f.typeName() + " frame");
+        }
+        long seq = Frames.resendSeq(f);
+        try {
+            replay.requestFrom(seq);
+        } catch (IOException e) {
+            abort(writer, ErrorCode.CORRUPT_STREAM, "frame " + seq + " of " + snap
+                    + " was damaged on the way and cannot be sent again (" + e.getMessage() + ")");
+            return false;
+        }
+        writer.resend(seq);
+        return true;
     }
 
     private static void abort(Frames.Writer writer, ErrorCode code, String message) throws IOException {
@@ -394,10 +480,13 @@ public final class EndpointServer {
             throw refused("receive into", r.target());
         }
         reply(writer, Messages.bytes(Messages.ok()));
-        DataFrameInput data = new DataFrameInput(reader);
+        // protocol 4: a client that can send frames again is asked to, through the stream's back channel
+        boolean resend = r.resend() && version >= 4;
+        DataFrameInput data = new DataFrameInput(reader, resend ? writer : null);
+        InputStream stream = resend ? FrameResendChannel.attach(data, Optional.of(data::requestResend)) : data;
         byte[] response;
         try {
-            ReceiveResult result = provider.receive(r.target(), data, r.options());
+            ReceiveResult result = provider.receive(r.target(), stream, r.options());
             response = Messages.bytes(Messages.receiveResult(result));
         } catch (DatasetException e) {
             response = Messages.error(e.code(), e.getMessage());

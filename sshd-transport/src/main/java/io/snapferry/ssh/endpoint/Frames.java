@@ -13,7 +13,10 @@ import java.io.OutputStream;
  *   <li>{@link #DATA} (2): 1 to {@link #MAX_DATA} opaque bytes of a stream;</li>
  *   <li>{@link #END} (3): empty; the stream ended normally;</li>
  *   <li>{@link #ABORT} (4): a JSON object {@code {"code":..,"message":..}}: the stream's producer
- *       failed and what came before must be discarded.</li>
+ *       failed and what came before must be discarded;</li>
+ *   <li>{@link #RESEND} (5, protocol 4): a {@code u64} frame sequence number. From the receiver of a
+ *       stream: send that frame of the stream format, and everything after it, again; from the
+ *       sender: the answer, "what follows the record in progress is that frame again".</li>
  * </ul>
  * Not thread-safe: one reader and one writer per connection.
  */
@@ -22,6 +25,9 @@ public final class Frames {
     public static final int DATA = 2;
     public static final int END = 3;
     public static final int ABORT = 4;
+    public static final int RESEND = 5;
+    /** The payload of a {@link #RESEND} frame: a u64 sequence number. */
+    public static final int RESEND_PAYLOAD = 8;
     /** The largest control message (JSON) payload. */
     public static final int MAX_MESSAGE = 1 << 20;
     /** The largest data chunk payload. */
@@ -45,8 +51,21 @@ public final class Frames {
             case DATA -> "data";
             case END -> "end";
             case ABORT -> "abort";
+            case RESEND -> "resend";
             default -> "unknown(" + type + ")";
         };
+    }
+
+    /** The sequence number a {@link #RESEND} frame carries; a protocol error when it is negative. */
+    public static long resendSeq(Frame f) throws ProtocolException {
+        long v = 0;
+        for (byte b : f.payload()) {
+            v = (v << 8) | (b & 0xff);
+        }
+        if (v < 0) {
+            throw new ProtocolException("resend frame names frame " + Long.toUnsignedString(v) + ", beyond any stream");
+        }
+        return v;
     }
 
     /** Reads frames, validating length and type before allocating anything. */
@@ -56,6 +75,11 @@ public final class Frames {
 
         public Reader(InputStream in) {
             this.in = in;
+        }
+
+        /** Bytes that can be read without blocking (a frame has begun to arrive when positive). */
+        public int available() throws IOException {
+            return in.available();
         }
 
         /**
@@ -90,6 +114,11 @@ public final class Frames {
                 case END -> {
                     if (payload != 0) {
                         throw new ProtocolException("end frame with " + payload + " payload bytes");
+                    }
+                }
+                case RESEND -> {
+                    if (payload != RESEND_PAYLOAD) {
+                        throw new ProtocolException("resend frame with " + payload + " payload bytes, not " + RESEND_PAYLOAD);
                     }
                 }
                 default -> throw new ProtocolException("unknown frame type " + type);
@@ -139,6 +168,16 @@ public final class Frames {
 
         public void end() throws IOException {
             frame(END, header, 0, 0);
+        }
+
+        /** Writes a {@link #RESEND} frame naming frame {@code seq} of the stream format. */
+        public void resend(long seq) throws IOException {
+            byte[] b = new byte[RESEND_PAYLOAD];
+            for (int i = 7; i >= 0; i--) {
+                b[i] = (byte) seq;
+                seq >>>= 8;
+            }
+            frame(RESEND, b, 0, b.length);
         }
 
         public void abort(byte[] json) throws IOException {

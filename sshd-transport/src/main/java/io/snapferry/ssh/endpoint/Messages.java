@@ -207,13 +207,13 @@ public final class Messages {
                 Optional<String> token = optText(m, "resumeToken");
                 try {
                     return new Request.Send(new SendRequest(snap, base.isPresent() ? Optional.of(snapshotName(base.get())) : Optional.empty(),
-                            bool(m, "intermediates", false), bool(m, "properties", false), token));
+                            bool(m, "intermediates", false), bool(m, "properties", false), token), bool(m, "resend", false));
                 } catch (DatasetException e) {
                     throw new ProtocolException(e.getMessage());
                 }
             }
             case "receive":
-                return new Request.Receive(dataset(m, "target"), receiveOptions(m));
+                return new Request.Receive(dataset(m, "target"), receiveOptions(m), bool(m, "resend", false));
             case "destroySnapshots": {
                 List<SnapshotName> snaps = new ArrayList<>();
                 for (JsonNode n : array(m, "snapshots")) {
@@ -349,6 +349,9 @@ public final class Messages {
             m.put("intermediates", q.intermediates());
             m.put("properties", q.properties());
             q.resumeToken().ifPresent(t -> m.put("resumeToken", t));
+            if (s.resend()) {
+                m.put("resend", true);
+            }
         } else if (r instanceof Request.Receive rc) {
             m.put("target", rc.target().value());
             ObjectNode o = m.putObject("options");
@@ -358,6 +361,9 @@ public final class Messages {
             rc.options().override().forEach(ov::put);
             ArrayNode ex = o.putArray("exclude");
             rc.options().exclude().stream().sorted().forEach(ex::add);
+            if (rc.resend()) {
+                m.put("resend", true);
+            }
         } else if (r instanceof Request.DestroySnapshots d) {
             ArrayNode a = m.putArray("snapshots");
             d.snapshots().forEach(s -> a.add(s.toString()));

@@ -12,6 +12,7 @@ import io.snapferry.dataset.ReceiveResult;
 import io.snapferry.dataset.SendRequest;
 import io.snapferry.dataset.Snapshot;
 import io.snapferry.dataset.SnapshotName;
+import io.snapferry.stream.FrameResendChannel;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
@@ -51,6 +52,8 @@ public final class RemoteEndpoint implements Closeable {
     private final Hello hello;
     private boolean closed;
     private PulledStream pulling;
+    /** True while a push whose remote may ask for frames again runs: a response may follow such requests. */
+    private boolean skipResends;
 
     private RemoteEndpoint(InputStream in, OutputStream out, Closeable connection, EndpointIdentity self) throws IOException {
         this.in = in;
@@ -125,7 +128,14 @@ public final class RemoteEndpoint implements Closeable {
     }
 
     private ObjectNode response() throws IOException {
-        Frames.Frame f = reader.next();
+        return response(reader.next());
+    }
+
+    /** The response {@code f} carries; while a push may be asked for frames again, requests before it are passed over. */
+    private ObjectNode response(Frames.Frame f) throws IOException {
+        while (skipResends && f != null && f.type() == Frames.RESEND) {
+            f = reader.next();
+        }
         if (f == null) {
             throw new IOException("the remote closed the connection");
         }
@@ -254,60 +264,106 @@ public final class RemoteEndpoint implements Closeable {
      * Pulls a stream from the remote. The returned stream ends when the remote's stream ends; a
      * failure of the remote's producer is thrown by {@code read} as a {@link DatasetException},
      * never shown as a short stream. The caller must close it.
+     *
+     * <p>When the remote speaks protocol 4 and its stream can be re-sent by frame, the returned
+     * stream offers a {@link FrameResendChannel} (call it on the thread that reads): a receive that
+     * finds a damaged frame asks the remote for it again, and the frames in flight are skipped.
      */
     public synchronized InputStream send(SendRequest request) throws IOException {
-        call(new Request.Send(request));
-        pulling = new PulledStream(new DataFrameInput(reader));
-        return pulling;
+        boolean offer = hello.protocolVersion() >= 4;
+        ObjectNode ok = call(new Request.Send(request, offer));
+        boolean resend = offer && Messages.bool(ok, "resend", false);
+        PulledStream pulled = new PulledStream(new DataFrameInput(reader, resend ? writer : null), resend);
+        pulling = pulled;
+        return resend ? FrameResendChannel.attach(pulled, Optional.of(pulled::requestResend)) : pulled;
     }
 
     /**
      * Pushes {@code stream} to the remote, which receives it into {@code target}. Returns what the
      * remote received. When the remote refuses before the end of the stream (the target exists,
      * say) the rest of the stream is not sent.
+     *
+     * <p>When {@code stream} offers a {@link FrameResendChannel} and the remote speaks protocol 4,
+     * the remote may ask for a damaged frame of the stream format again: the request is passed to
+     * the channel (which rewinds the stream; see {@link io.snapferry.stream.FrameReplayInputStream})
+     * and the stream is read on from there, also after its end had been reached and sent. A frame
+     * the channel cannot send again aborts the stream and fails with
+     * {@link ErrorCode#CORRUPT_STREAM}.
      */
     public synchronized ReceiveResult receive(DatasetName target, InputStream stream, ReceiveOptions options) throws IOException {
-        call(new Request.Receive(target, options));
+        Optional<FrameResendChannel> channel = hello.protocolVersion() >= 4 ? FrameResendChannel.of(stream) : Optional.empty();
+        call(new Request.Receive(target, options, channel.isPresent()));
         ObjectNode early = null;
+        skipResends = channel.isPresent();
         try {
             byte[] buf = new byte[Frames.CHUNK];
             while (true) {
-                int n;
-                try {
-                    n = stream.readNBytes(buf, 0, buf.length);
-                } catch (DatasetException e) {
-                    sendAbort(e.code(), e.getMessage(), true);
-                    throw e;
-                } catch (IOException | RuntimeException e) {
-                    sendAbort(ErrorCode.INTERNAL, "the sending side's stream failed: " + e, true);
-                    throw new IOException("reading the stream to send failed: " + e.getMessage(), e);
-                }
-                if (n > 0) {
-                    writer.data(buf, 0, n);
-                }
-                if (n < buf.length) {
-                    break;
-                }
-                if (in.available() > 0) {
-                    writer.flush();
+                while (true) {
+                    int n;
                     try {
-                        early = response();
-                    } catch (DatasetException refused) {
-                        sendAbort(refused.code(), "the receiver refused", false);
-                        throw refused;
+                        n = stream.readNBytes(buf, 0, buf.length);
+                    } catch (DatasetException e) {
+                        sendAbort(e.code(), e.getMessage(), true);
+                        throw e;
+                    } catch (IOException | RuntimeException e) {
+                        sendAbort(ErrorCode.INTERNAL, "the sending side's stream failed: " + e, true);
+                        throw new IOException("reading the stream to send failed: " + e.getMessage(), e);
                     }
-                    throw new ProtocolException("the remote reported success before the end of the stream");
+                    if (n > 0) {
+                        writer.data(buf, 0, n);
+                    }
+                    if (n < buf.length) {
+                        break;
+                    }
+                    if (in.available() > 0) {
+                        writer.flush();
+                        Frames.Frame f = reader.next();
+                        if (channel.isPresent() && f != null && f.type() == Frames.RESEND) {
+                            sendAgain(f, channel.get());
+                            continue;
+                        }
+                        try {
+                            early = response(f);
+                        } catch (DatasetException refused) {
+                            sendAbort(refused.code(), "the receiver refused", false);
+                            throw refused;
+                        }
+                        throw new ProtocolException("the remote reported success before the end of the stream");
+                    }
                 }
+                writer.end();
+                writer.flush();
+                Frames.Frame f = reader.next();
+                if (channel.isPresent() && f != null && f.type() == Frames.RESEND) {
+                    sendAgain(f, channel.get());
+                    continue;
+                }
+                return Messages.receiveResult(response(f));
             }
-            writer.end();
-            writer.flush();
-            return Messages.receiveResult(response());
         } catch (IOException | RuntimeException e) {
             if (!(e instanceof DatasetException) || early != null) {
                 closeQuietly();
             }
             throw e;
+        } finally {
+            skipResends = false;
         }
+    }
+
+    /**
+     * The remote asked for a frame again: rewinds the stream through its channel and answers with
+     * a RESEND frame of its own (what follows the record in progress is that frame again).
+     */
+    private void sendAgain(Frames.Frame request, FrameResendChannel channel) throws IOException {
+        long seq = Frames.resendSeq(request);
+        try {
+            channel.requestFrom(seq);
+        } catch (IOException e) {
+            String why = "frame " + seq + " was damaged on the way and cannot be sent again (" + e.getMessage() + ")";
+            sendAbort(ErrorCode.CORRUPT_STREAM, why, true);
+            throw new DatasetException(ErrorCode.CORRUPT_STREAM, why, e);
+        }
+        writer.resend(seq);
     }
 
     private void sendAbort(ErrorCode code, String message, boolean responsePending) throws IOException {
@@ -466,14 +522,42 @@ public final class RemoteEndpoint implements Closeable {
         return "RemoteEndpoint[" + hello.remote().boxId() + (closed ? ", closed]" : "]");
     }
 
-    /** The stream of a pull: closing it before its end closes the endpoint. */
+    /**
+     * The stream of a pull: closing it before its end closes the endpoint. With {@code resend} the
+     * remote waits, after its stream, for this side's END: sent once the stream ended or was
+     * aborted, when no request for a frame can follow.
+     */
     private final class PulledStream extends InputStream {
         private final DataFrameInput data;
+        private final boolean resend;
         private boolean done;
         private boolean eof;
 
-        PulledStream(DataFrameInput data) {
+        PulledStream(DataFrameInput data, boolean resend) {
             this.data = data;
+            this.resend = resend;
+        }
+
+        void requestResend(long seq) throws IOException {
+            if (done) {
+                throw new IOException("cannot ask for frame " + seq + " again: the pulled stream is over");
+            }
+            try {
+                data.requestResend(seq);
+            } catch (IOException e) {
+                done = true;
+                closeQuietly();
+                throw e;
+            }
+        }
+
+        /** The remote's stream is over: tells it that nothing more will be asked for. */
+        private void over() throws IOException {
+            done = true;
+            if (resend) {
+                writer.end();
+                writer.flush();
+            }
         }
 
         @Override
@@ -494,12 +578,12 @@ public final class RemoteEndpoint implements Closeable {
             try {
                 int n = data.read(b, off, len);
                 if (n < 0) {
-                    done = true;
                     eof = true;
+                    over();
                 }
                 return n;
             } catch (DatasetException e) {
-                done = true;
+                over();
                 throw e;
             } catch (IOException | RuntimeException e) {
                 done = true;

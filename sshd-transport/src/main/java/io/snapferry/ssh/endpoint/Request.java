@@ -40,15 +40,30 @@ public sealed interface Request {
         }
     }
 
-    /** Pull: the server sends a stream. */
-    record Send(SendRequest request) implements Request {
+    /**
+     * Pull: the server sends a stream. With {@code resend} (protocol 4) the client may ask for
+     * frames of it again ({@link Frames#RESEND}) when the server's answer agrees.
+     */
+    record Send(SendRequest request, boolean resend) implements Request {
+        public Send(SendRequest request) {
+            this(request, false);
+        }
+
         public String op() {
             return "send";
         }
     }
 
-    /** Push: the client sends a stream for the server to receive into {@code target}. */
-    record Receive(DatasetName target, ReceiveOptions options) implements Request {
+    /**
+     * Push: the client sends a stream for the server to receive into {@code target}. With
+     * {@code resend} (protocol 4) the client can send frames of the stream again when the server
+     * asks ({@link Frames#RESEND}).
+     */
+    record Receive(DatasetName target, ReceiveOptions options, boolean resend) implements Request {
+        public Receive(DatasetName target, ReceiveOptions options) {
+            this(target, options, false);
+        }
+
         public String op() {
             return "receive";
         }

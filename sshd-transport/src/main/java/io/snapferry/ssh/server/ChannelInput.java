@@ -102,9 +102,15 @@ final class ChannelInput extends InputStream implements ChannelDataReceiver {
         return n;
     }
 
+    /** The bytes left of the chunk being read or, when it is used up, of the next one queued. */
     @Override
     public int available() {
-        return chunk == null ? 0 : chunk.length - pos;
+        int left = chunk == null ? 0 : chunk.length - pos;
+        if (left > 0) {
+            return left;
+        }
+        byte[] next = queue.peek();
+        return next == null || next == EOF ? 0 : next.length;
     }
 
     /** Called by MINA on the client's EOF and on channel close: the stream ends after what is queued. */

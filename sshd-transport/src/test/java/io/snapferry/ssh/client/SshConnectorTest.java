@@ -60,7 +60,7 @@ class SshConnectorTest {
     void snapferryBoxAnswersWithItsHello() {
         ConnectionTest t = boxes.connector.test(boxes.connection());
         assertThat(t.outcome()).as(t.message()).isEqualTo(ConnectionTest.Outcome.OK);
-        assertThat(t.remoteVersion()).contains("snapferry 0.1.0 on box box-b, protocol 3");
+        assertThat(t.remoteVersion()).contains("snapferry 0.1.0 on box box-b, protocol 4");
         assertThat(t.message()).contains("as peer boxa");
     }
 

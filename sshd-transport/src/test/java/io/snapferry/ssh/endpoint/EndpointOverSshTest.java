@@ -73,7 +73,7 @@ class EndpointOverSshTest {
         DatasetName target = FROM_A.child("src");
 
         try (RemoteEndpoint ep = boxes.connector.openEndpoint(boxes.connection())) {
-            assertThat(ep.hello().protocolVersion()).isEqualTo(3);
+            assertThat(ep.hello().protocolVersion()).isEqualTo(4);
             assertThat(ep.hello().remote()).isEqualTo(new EndpointIdentity("box-b", "0.1.0"));
             assertThat(ep.hello().peerName()).isEqualTo("boxa");
 

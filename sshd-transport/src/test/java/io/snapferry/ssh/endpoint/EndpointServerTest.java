@@ -78,7 +78,7 @@ class EndpointServerTest {
     @Test
     void noCommonVersionIsRefusedAndEndsTheConnection() throws IOException {
         List<Frames.Frame> out = serve(provider(), new Conversations()
-                .message("{\"op\":\"hello\",\"versions\":[4,5],\"boxId\":\"box-a\",\"software\":\"9.9\"}")
+                .message("{\"op\":\"hello\",\"versions\":[5,6],\"boxId\":\"box-a\",\"software\":\"9.9\"}")
                 .message("{\"op\":\"listDatasets\"}").bytes(), false);
         assertThat(out).hasSize(1);
         ObjectNode m = Conversations.json(out.get(0));

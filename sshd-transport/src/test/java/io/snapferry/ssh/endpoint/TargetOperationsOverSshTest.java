@@ -55,7 +55,7 @@ class TargetOperationsOverSshTest {
         boxes.b.createDataset(written);
         boxes.b.write(written, "f", new byte[] {1, 2, 3});
         try (RemoteEndpoint ep = open()) {
-            assertThat(ep.hello().protocolVersion()).isEqualTo(3);
+            assertThat(ep.hello().protocolVersion()).isEqualTo(4);
             assertThat(ep.hasUnsnapshottedData(fresh)).isFalse();
             assertThat(ep.hasUnsnapshottedData(written)).isTrue();
             boxes.b.createSnapshots(List.of(written.snapshot("s1")));

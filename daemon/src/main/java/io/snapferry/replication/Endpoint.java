@@ -86,16 +86,7 @@ public interface Endpoint {
      * {@link #holdsOf}; an endpoint that can answer in one round trip overrides it.
      */
     default DatasetTree listTree(DatasetName root) {
-        List<DatasetName> datasets = new ArrayList<>();
-        for (Dataset d : listDatasets(root)) {
-            datasets.add(d.name());
-        }
-        if (datasets.isEmpty()) {
-            throw DatasetException.notFound("dataset " + root);
-        }
-        List<Snapshot> snapshots = listSnapshotsBelow(root);
-        List<SnapshotName> held = DatasetTree.held(snapshots);
-        return new DatasetTree(datasets, snapshots, held.isEmpty() ? Map.of() : holdsOf(held));
+        return DatasetTree.of(root, () -> listDatasets(root), () -> listSnapshotsBelow(root), this::holdsOf);
     }
 
     /**

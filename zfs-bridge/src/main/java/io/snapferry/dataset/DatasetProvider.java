@@ -117,16 +117,7 @@ public interface DatasetProvider extends AutoCloseable {
      * the held snapshots; a provider that can answer all three in one step overrides it.
      */
     default DatasetTree listTree(DatasetName root) {
-        List<DatasetName> datasets = new ArrayList<>();
-        for (Dataset d : listDatasets(Optional.of(root))) {
-            datasets.add(d.name());
-        }
-        if (datasets.isEmpty()) {
-            throw DatasetException.notFound("dataset " + root);
-        }
-        List<Snapshot> snapshots = listSnapshotsBelow(root);
-        List<SnapshotName> held = DatasetTree.held(snapshots);
-        return new DatasetTree(datasets, snapshots, held.isEmpty() ? Map.of() : holdsOf(held));
+        return DatasetTree.of(root, () -> listDatasets(Optional.of(root)), () -> listSnapshotsBelow(root), this::holdsOf);
     }
 
     /**

@@ -26,6 +26,27 @@ public record DatasetTree(List<DatasetName> datasets, List<Snapshot> snapshots, 
         holds = java.util.Collections.unmodifiableMap(copy);
     }
 
+    /**
+     * The tree below {@code root} put together from three lookups, as {@link DatasetProvider#listTree}
+     * (and a replication endpoint's) does it by default: the datasets ({@code NOT_FOUND} when there
+     * are none, the root being absent), their snapshots, and the tags of the held ones (not asked
+     * when none is held).
+     */
+    public static DatasetTree of(DatasetName root, java.util.function.Supplier<List<Dataset>> datasets,
+                                 java.util.function.Supplier<List<Snapshot>> snapshots,
+                                 java.util.function.Function<List<SnapshotName>, Map<SnapshotName, Set<String>>> holdsOf) {
+        List<DatasetName> names = new ArrayList<>();
+        for (Dataset d : datasets.get()) {
+            names.add(d.name());
+        }
+        if (names.isEmpty()) {
+            throw DatasetException.notFound("dataset " + root);
+        }
+        List<Snapshot> listed = snapshots.get();
+        List<SnapshotName> held = held(listed);
+        return new DatasetTree(names, listed, held.isEmpty() ? Map.of() : holdsOf.apply(held));
+    }
+
     /** The snapshots of {@code snapshots} that are held, for a {@link DatasetProvider#holdsOf} lookup. */
     public static List<SnapshotName> held(Collection<Snapshot> snapshots) {
         List<SnapshotName> out = new ArrayList<>();

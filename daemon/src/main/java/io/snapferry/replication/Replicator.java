@@ -876,10 +876,14 @@ public final class Replicator {
         }
     }
 
-    /** Runs {@code work} on a daemon thread of its own named {@code name}. */
+    /** Runs {@code work} on a daemon thread of its own named {@code name}, with the caller's logging context. */
     static <T> CompletableFuture<T> inBackground(String name, java.util.function.Supplier<T> work) {
         CompletableFuture<T> done = new CompletableFuture<>();
+        Map<String, String> logContext = org.slf4j.MDC.getCopyOfContextMap();
         Thread t = new Thread(() -> {
+            if (logContext != null) {
+                org.slf4j.MDC.setContextMap(logContext); // the task's name in every log line
+            }
             try {
                 done.complete(work.get());
             } catch (Throwable e) {

@@ -343,6 +343,17 @@ class ReplicatorTest {
     }
 
     @Test
+    void workInTheBackgroundLogsWithTheCallersContext() {
+        org.slf4j.MDC.put("task", "t-ctx");
+        try {
+            assertThat(Replicator.inBackground("ctx", () -> org.slf4j.MDC.get("task")).join()).isEqualTo("t-ctx");
+        } finally {
+            org.slf4j.MDC.remove("task");
+        }
+        assertThat(Replicator.inBackground("ctx", () -> String.valueOf(org.slf4j.MDC.get("task"))).join()).isEqualTo("null");
+    }
+
+    @Test
     void afterAStepTheCursorMovesOnBothSidesAtOnce() {
         snap(src, DATA, "auto-1");
         assertThat(run(spec(false, 0), source).ok()).isTrue();

@@ -1,5 +1,6 @@
 package io.snapferry.testbeds.bench;
 
+import io.snapferry.daemon.app.RemotesForBench;
 import io.snapferry.daemon.replication.ReplicationTasks;
 import io.snapferry.daemon.tasks.TaskRun;
 import io.snapferry.dataset.DatasetName;
@@ -153,6 +154,7 @@ public final class NothingToDoSshBench implements Benchmark {
                             + " The daemon's own record of the ssh run: %.3f s; of the local run %.3f s; what the CLI adds"
                             + " (its API calls and its polling for the end, every 5 ms doubling to every 250 ms) is the rest.",
                     m.get(FLOOR), m.get(FLOOR_A), m.get(FLOOR_B), m.get(SSH_DAEMON), m.get(LOCAL_DAEMON));
+            ctx.note("%s", whereTheTimeGoes(ctx, a, CHILDREN + 1));
             List<String> all = new ArrayList<>();
             times.forEach((k, v) -> all.add(k + " " + StreamZfsBench.list(v)));
             ctx.note("Medians of %d rounds after one warm-up round (the ssh and the local run alternate which goes first)."
@@ -170,6 +172,55 @@ public final class NothingToDoSshBench implements Benchmark {
     static final String FLOOR = "both listings";
     static final String FLOOR_A = "A's listing";
     static final String FLOOR_B = "B's listing";
+
+    /** Instrumented runs of the ssh task after the measured ones. */
+    static final int TRACED_RUNS = 3;
+
+    /**
+     * Runs the ssh task {@link #TRACED_RUNS} more times with the far side's calls timed (the
+     * appliance's own remote endpoints, wrapped) and the phases of each run read from the times of
+     * its log lines; returns a note saying where the time went (medians of those runs).
+     */
+    private static String whereTheTimeGoes(BenchContext ctx, Box a, int datasets) {
+        CallTimes calls = new CallTimes();
+        a.appliance().setRemoteEndpoints(calls.remotes(RemotesForBench.of(a.appliance())));
+        Map<String, List<Double>> seconds = new LinkedHashMap<>();
+        Map<String, Long> counts = new LinkedHashMap<>();
+        List<Double> cli = new ArrayList<>();
+        List<Double> start = new ArrayList<>();
+        List<Double> replicate = new ArrayList<>();
+        List<Double> record = new ArrayList<>();
+        try {
+            for (int i = 0; i < TRACED_RUNS; i++) {
+                calls.clear();
+                double[] t = nothingToDo(a, SSH_TASK);
+                TaskRun run = a.appliance().history().last(ReplicationTasks.KIND, SSH_TASK).orElseThrow();
+                RunPhases p = RunPhases.of(run, datasets);
+                cli.add(t[0] - t[1]);
+                start.add(p.start());
+                replicate.add(p.replicate());
+                record.add(p.record());
+                calls.tallies().forEach((name, tally) -> {
+                    seconds.computeIfAbsent(name, k -> new ArrayList<>()).add(tally.seconds());
+                    counts.merge(name, tally.calls(), Math::max);
+                });
+                ctx.log("traced run %d/%d: %s; far side's calls %s", i + 1, TRACED_RUNS, p, calls.tallies());
+            }
+        } finally {
+            a.appliance().setRemoteEndpoints(RemotesForBench.of(a.appliance()));
+        }
+        List<String> far = new ArrayList<>();
+        seconds.forEach((name, v) -> far.add(String.format(Locale.ROOT, "`%s` %s (%d call%s)", name,
+                Figure.format(BenchContext.median(v)), counts.get(name), counts.get(name) == 1 ? "" : "s")));
+        return String.format(Locale.ROOT, "Where the ssh run's time goes (%d more runs with the far side's calls timed, medians in"
+                        + " seconds): the daemon's run %s from its start to its first log line (the task compiled), %s replicating"
+                        + " (the connection opened, both trees listed, every dataset planned, the cursors checked), %s after the"
+                        + " replicator returned (each target's newest snapshot looked up for the lag metric, the run recorded);"
+                        + " the CLI's own part (its API calls and polling) %s. The far side's calls, each timed where A makes it"
+                        + " (B's listing runs while A's own is made): %s.",
+                TRACED_RUNS, Figure.format(BenchContext.median(start)), Figure.format(BenchContext.median(replicate)),
+                Figure.format(BenchContext.median(record)), Figure.format(BenchContext.median(cli)), String.join(", ", far));
+    }
 
     private static EmbeddedStore open(AtomicReference<EmbeddedStore> ref, Path dataDir) {
         ref.set(EmbeddedStore.forDataDirectory(dataDir));

@@ -69,7 +69,11 @@ public final class NothingToDoSshBench implements Benchmark {
                 snapshots. Measured in the same rounds: the same run as the daemon recorded it (start to end of the \
                 task run, without the CLI's polling), the same task over the local transport (A replicating into \
                 `local/many-copy` in its own store), and the floor: one bare `listTree` of each side's store in the \
-                benchmark's JVM (no transport, no daemon), both at once, as the replicator lists them.""";
+                benchmark's JVM (no transport, no daemon), both at once, as the replicator lists them. After the \
+                measured rounds, three more runs of the ssh task show where its time goes: A's remote endpoints \
+                (the appliance's own, over its SSH manager) wrapped so that every call to B is counted and timed, \
+                and the phases of each run read from the times of its log lines. Everything is on loopback: each \
+                call to B costs a round trip of well under a millisecond here, far less than between two sites.""";
     }
 
     @Override
@@ -209,6 +213,8 @@ public final class NothingToDoSshBench implements Benchmark {
         } finally {
             a.appliance().setRemoteEndpoints(RemotesForBench.of(a.appliance()));
         }
+        long farCalls = counts.entrySet().stream().filter(e -> !e.getKey().equals("open") && !e.getKey().equals("close"))
+                .mapToLong(Map.Entry::getValue).sum();
         List<String> far = new ArrayList<>();
         seconds.forEach((name, v) -> far.add(String.format(Locale.ROOT, "`%s` %s (%d call%s)", name,
                 Figure.format(BenchContext.median(v)), counts.get(name), counts.get(name) == 1 ? "" : "s")));
@@ -217,9 +223,12 @@ public final class NothingToDoSshBench implements Benchmark {
                         + " (the connection opened, both trees listed, every dataset planned, the cursors checked), %s after the"
                         + " replicator returned (each target's newest snapshot looked up for the lag metric, the run recorded);"
                         + " the CLI's own part (its API calls and polling) %s. The far side's calls, each timed where A makes it"
-                        + " (B's listing runs while A's own is made): %s.",
+                        + " (B's listing runs while A's own is made): %s. Besides opening the connection, a run asks B %d"
+                        + " questions, each at least one round trip: on a link with a round trip of 20 ms they alone would"
+                        + " take %.1f s.",
                 TRACED_RUNS, Figure.format(BenchContext.median(start)), Figure.format(BenchContext.median(replicate)),
-                Figure.format(BenchContext.median(record)), Figure.format(BenchContext.median(cli)), String.join(", ", far));
+                Figure.format(BenchContext.median(record)), Figure.format(BenchContext.median(cli)), String.join(", ", far), farCalls,
+                farCalls * 0.020);
     }
 
     private static EmbeddedStore open(AtomicReference<EmbeddedStore> ref, Path dataDir) {

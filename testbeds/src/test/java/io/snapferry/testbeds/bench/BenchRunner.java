@@ -29,6 +29,7 @@ public final class BenchRunner {
             new StartupBench(),
             new SnapshotListHttpBench(),
             new ReplicationSyncoidBench(),
+            new NothingToDoSshBench(),
             new SshChannelBench(),
             new StoreRsyncBench(),
             new TransferRssBench());

@@ -190,7 +190,7 @@ final class ReplicationCommands {
             }
             try {
                 java.util.concurrent.TimeUnit.MILLISECONDS.sleep(pauseMillis);
-                pauseMillis = Math.min(250, pauseMillis * 2);
+                pauseMillis = Math.min(100, pauseMillis * 2); // two local requests per look: cheap, and the end shows soon
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new CliException("interrupted; the replication goes on in the daemon");

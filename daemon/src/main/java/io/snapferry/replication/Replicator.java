@@ -158,6 +158,9 @@ public final class Replicator {
 
     /** The state of one run. */
     private final class Task {
+        /** Per target dataset: the creation time of the newest snapshot it was seen or made to hold. */
+        private final Map<DatasetName, Instant> newestOnTarget = new java.util.concurrent.ConcurrentHashMap<>();
+
         private final ReplicationSpec spec;
         private final Endpoint source;
         private final Endpoint target;
@@ -424,6 +427,9 @@ public final class Replicator {
                         moveCursor(ds, dst, u.common(), sides.targetNames().getOrDefault(u.common().guid(), u.common().name()),
                                 srcHolds, tgtHolds);
                     }
+                    if (!plan.steps().isEmpty() && targetExists) {
+                        discardPartialReceive(dst);
+                    }
                     if (plan instanceof Plan.FromScratch f) {
                         log.warn("task {}: {} shares no snapshot with {}; replacing {}{}", spec.taskId(), dst, ds,
                                 f.replaced(), f.replacesUnsnapshottedData() ? " and its unsnapshotted data" : "");
@@ -440,6 +446,9 @@ public final class Replicator {
                         received.addAll(r.received());
                         targetExists = true;
                         targetNames.put(step.to().guid(), step.to().name());
+                        // a received snapshot keeps the creation time it has on the source
+                        sides.source().stream().filter(s -> s.guid() == step.to().guid()).findFirst()
+                                .ifPresent(s -> newestOnTarget.merge(dst, s.createdAt(), (a, b) -> a.isAfter(b) ? a : b));
                         // The cursor moves and the step holds go at once, each side on its own
                         // thread: over SSH each is a round trip or three.
                         List<Runnable> after = new ArrayList<>(cursorMoves(ds, dst, step.to(), step.to().name(), srcHolds, tgtHolds));
@@ -490,10 +499,7 @@ public final class Replicator {
             }
         }
 
-        /**
-         * Lists both sides (or takes them from the tree listing), discards a pending partial
-         * receive, releases step holds a crash left behind.
-         */
+        /** Lists both sides (or takes them from the tree listing), releases step holds a crash left behind. */
         private Sides observe(DatasetName ds, DatasetName dst, Optional<Observed> observed) {
             List<Snapshot> src = observed.isPresent()
                     ? observed.get().source().getOrDefault(ds, List.of())
@@ -513,9 +519,8 @@ public final class Replicator {
                 }
                 return new Sides(src, Target.absent(), Map.of(), Optional.empty(), Optional.empty());
             }
-            if (target.resumeToken(dst).isPresent()) {
-                log.warn("task {}: discarding the interrupted partial receive into {}", spec.taskId(), dst);
-                target.abortResumableReceive(dst);
+            for (Snapshot s : tgt) {
+                newestOnTarget.merge(dst, s.createdAt(), (a, b) -> a.isAfter(b) ? a : b);
             }
             Holds tgtHolds = new Holds(target, tgt, observed.map(Observed::targetTags).orElse(null));
             releaseLeftoverStepHolds(tgtHolds);
@@ -527,6 +532,18 @@ public final class Replicator {
             return observed.isPresent()
                     ? new Sides(src, t, names, Optional.of(srcHolds), Optional.of(tgtHolds))
                     : new Sides(src, t, names, Optional.empty(), Optional.empty());
+        }
+
+        /**
+         * A receive interrupted earlier may have left partial state (ZFS's resumable receive) that
+         * would refuse the next one: it is discarded before the first step into {@code dst}. Only
+         * then: a dataset with nothing to send is not asked (over SSH each question is a round trip).
+         */
+        private void discardPartialReceive(DatasetName dst) {
+            if (target.resumeToken(dst).isPresent()) {
+                log.warn("task {}: discarding the interrupted partial receive into {}", spec.taskId(), dst);
+                target.abortResumableReceive(dst);
+            }
         }
 
         private void releaseLeftoverStepHolds(Holds holds) {
@@ -776,7 +793,8 @@ public final class Replicator {
 
         private DatasetResult result(DatasetName ds, DatasetName dst, Optional<Plan> plan, List<SnapshotName> received,
                                      long bytes, Instant t0, int attempts, Optional<DatasetFailure> failure) {
-            return new DatasetResult(ds, dst, plan, received, bytes, Duration.between(t0, clock.instant()), attempts, failure);
+            return new DatasetResult(ds, dst, plan, received, bytes, Duration.between(t0, clock.instant()), attempts, failure,
+                    Optional.ofNullable(newestOnTarget.get(dst)));
         }
     }
 

@@ -274,7 +274,7 @@ public final class ReplicationTasks {
                         pruneTarget(runId, c, ends.target(), result);
                     }
                     onFinished.accept(new Finished(name, result.datasets().stream().mapToLong(DatasetResult::bytes).sum(),
-                            java.time.Duration.between(started, clock.instant()), newest(ends.target(), result), result.ok()));
+                            java.time.Duration.between(started, clock.instant()), newest(result), result.ok()));
                     succeeded = result.ok();
                 } finally {
                     if (!succeeded) {
@@ -305,21 +305,12 @@ public final class ReplicationTasks {
         return runId;
     }
 
-    /** The newest creation time among the snapshots the targets hold now (for the lag metric). */
-    private static Optional<Instant> newest(Endpoint target, ReplicationResult result) {
-        Optional<Instant> out = Optional.empty();
-        for (DatasetResult d : result.datasets()) {
-            try {
-                List<Snapshot> snaps = target.listSnapshots(d.target());
-                if (!snaps.isEmpty()) {
-                    Instant t = snaps.get(snaps.size() - 1).createdAt();
-                    out = out.isEmpty() || t.isAfter(out.get()) ? Optional.of(t) : out;
-                }
-            } catch (RuntimeException e) {
-                // a target that is not there has no newest snapshot
-            }
-        }
-        return out;
+    /**
+     * The newest creation time among the snapshots the targets hold after the run (for the lag
+     * metric), from what the run saw: no further question to the target.
+     */
+    private static Optional<Instant> newest(ReplicationResult result) {
+        return result.datasets().stream().flatMap(d -> d.newestOnTarget().stream()).max(Instant::compareTo);
     }
 
     private StreamTransform transform(CompiledReplication c) {

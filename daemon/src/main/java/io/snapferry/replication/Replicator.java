@@ -614,16 +614,51 @@ public final class Replicator {
                 // Only progress needs the estimate, and asking a remote source costs a round trip:
                 // the transfer does not wait for it.
                 CompletableFuture<OptionalLong> estimate = inBackground("snapferry-estimate-" + ds, () -> estimate(request));
-                progress.progress(ds, to, 0, known(estimate));
-                ReceiveResult r = transfer(context, options, () -> known(estimate), n -> bytes.set(before + n));
+                StepProgress reports = new StepProgress(ds, to, estimate);
+                reports.moved(0);
+                estimate.thenRun(reports::estimated); // shown as soon as it is known, not at the next MiB
+                ReceiveResult r = transfer(context, options, reports::moved, n -> bytes.set(before + n));
                 // The step's last report carries the estimate (answered long before, as a rule).
-                progress.progress(ds, to, bytes.get() - before, settled(estimate));
+                reports.last(bytes.get() - before, settled(estimate));
                 done = true;
                 return r;
             } finally {
                 if (!done) {
                     together(release);
                 }
+            }
+        }
+
+        /**
+         * A step's progress reports, from the transfer thread and from the estimate's: one at a
+         * time, bytes never going back (the estimate's arrival is reported only while none moved).
+         */
+        private final class StepProgress {
+            private final DatasetName dataset;
+            private final SnapshotName snapshot;
+            private final CompletableFuture<OptionalLong> estimate;
+            private long moved = -1;
+
+            StepProgress(DatasetName dataset, SnapshotName snapshot, CompletableFuture<OptionalLong> estimate) {
+                this.dataset = dataset;
+                this.snapshot = snapshot;
+                this.estimate = estimate;
+            }
+
+            synchronized void moved(long bytes) {
+                moved = bytes;
+                progress.progress(dataset, snapshot, bytes, known(estimate));
+            }
+
+            synchronized void estimated() {
+                if (moved == 0) {
+                    progress.progress(dataset, snapshot, 0, known(estimate));
+                }
+            }
+
+            synchronized void last(long bytes, OptionalLong total) {
+                moved = bytes;
+                progress.progress(dataset, snapshot, bytes, total);
             }
         }
 
@@ -671,7 +706,7 @@ public final class Replicator {
          * stream can be re-sent by frame, the receive is handed that back channel (through a
          * {@link Ledger} that notes what was asked for).
          */
-        private ReceiveResult transfer(StepContext context, ReceiveOptions options, java.util.function.Supplier<OptionalLong> estimate,
+        private ReceiveResult transfer(StepContext context, ReceiveOptions options, java.util.function.LongConsumer reportMoved,
                                        java.util.function.LongConsumer counted)
                 throws IOException, InterruptedException {
             InputStream raw = source.send(context.request());
@@ -681,10 +716,9 @@ public final class Replicator {
             InputStream in = null;
             try {
                 wire = transform.wrapSend(raw, context);
-                SnapshotName to = context.request().snapshot();
                 counting = new CountingInputStream(wire, n -> {
                     counted.accept(n);
-                    progress.progress(context.source(), to, n, estimate.get());
+                    reportMoved.accept(n);
                 });
                 in = transform.wrapReceive(counting, context);
                 InputStream receiveFrom = FrameResendChannel.attach(in, ledger.<FrameResendChannel>map(l -> l));

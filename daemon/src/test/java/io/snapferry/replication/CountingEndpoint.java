@@ -123,6 +123,12 @@ final class CountingEndpoint implements Endpoint {
     }
 
     @Override
+    public java.util.OptionalLong estimateSendSize(SendRequest request) {
+        count("estimateSendSize");
+        return delegate.estimateSendSize(request);
+    }
+
+    @Override
     public Optional<String> resumeToken(DatasetName dataset) {
         count("resumeToken");
         return delegate.resumeToken(dataset);

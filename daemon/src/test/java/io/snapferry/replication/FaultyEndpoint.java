@@ -109,6 +109,11 @@ class FaultyEndpoint implements Endpoint {
     }
 
     @Override
+    public java.util.OptionalLong estimateSendSize(SendRequest request) {
+        return delegate.estimateSendSize(request);
+    }
+
+    @Override
     public Optional<String> resumeToken(DatasetName dataset) {
         return delegate.resumeToken(dataset);
     }

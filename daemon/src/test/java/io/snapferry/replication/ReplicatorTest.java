@@ -952,6 +952,39 @@ class ReplicatorTest {
     }
 
     @Test
+    void anEstimateThatArrivesBeforeAnyByteMovedIsReportedAtOnce() throws Exception {
+        src.write(DATA, "big", new byte[3 << 20]);
+        snap(src, DATA, "auto-1");
+        CountDownLatch answered = new CountDownLatch(1);
+        List<long[]> reports = Collections.synchronizedList(new ArrayList<>());
+        // the source's stream gives nothing until the estimate's report has been seen
+        Endpoint from = new FaultyEndpoint(estimating(req -> java.util.OptionalLong.of(3 << 20)), (n, request, real) -> new FilterInputStream(real) {
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                try {
+                    if (!answered.await(10, TimeUnit.SECONDS)) {
+                        throw new IOException("the estimate was never reported");
+                    }
+                } catch (InterruptedException e) {
+                    throw new java.io.InterruptedIOException();
+                }
+                return super.read(b, off, len);
+            }
+        });
+        ReplicationResult r = replicator(Duration.ofSeconds(30)).run(spec(false, 0), from, target, (d, s, b, t) -> {
+            reports.add(new long[] {b, t.orElse(-1)});
+            if (b == 0 && t.isPresent()) {
+                answered.countDown();
+            }
+        }, clock);
+        assertThat(r.ok()).as(r.toString()).isTrue();
+        assertThat(reports).anySatisfy(x -> assertThat(x).containsExactly(0, 3 << 20));
+        for (int i = 1; i < reports.size(); i++) {
+            assertThat(reports.get(i)[0]).as("bytes never go back").isGreaterThanOrEqualTo(reports.get(i - 1)[0]);
+        }
+    }
+
+    @Test
     void aFailingEstimateIsUnknownAndTheStepStillRuns() {
         snap(src, DATA, "auto-1");
         List<java.util.OptionalLong> totals = Collections.synchronizedList(new ArrayList<>());
